@@ -1,0 +1,5 @@
+export * from "./catalog";
+export * from "./balances";
+export * from "./orders";
+export * from "./movements";
+export * from "./users";

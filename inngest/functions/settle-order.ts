@@ -1,0 +1,63 @@
+import { NonRetriableError } from "inngest";
+import { getDb } from "@/db";
+import { AppErrorCode, isAppError } from "@/server/errors";
+import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
+import { inngest } from "../client";
+import { orderPaid, orderSettleRequested } from "../events";
+import { brokerDeps } from "../deps";
+
+const ACTOR = "system:settle-order";
+
+/** Domain errors other than "retry later" will not get better by retrying. */
+function rethrow(e: unknown): never {
+  if (isAppError(e) && e.code !== AppErrorCode.RETRYABLE) throw new NonRetriableError(e.message, { cause: e });
+  throw e;
+}
+
+/**
+ * Pay MixPay for an order paid in time: transfer `amount` of `asset_id` to `opponent_id` with the
+ * order's trace_id as Mixin request_id and its memo, then wait until MixPay confirms. One run per
+ * order at a time; Mixin's request_id makes any retry (of a step, a run, or an operator's retry)
+ * a lookup of the same transaction instead of a second payment.
+ */
+export const settleOrder = inngest.createFunction(
+  {
+    id: "settle-order",
+    triggers: [orderPaid, orderSettleRequested],
+    concurrency: { key: "event.data.orderId", limit: 1 },
+    retries: 10,
+    onFailure: async ({ event, error }) => {
+      const orderId = (event.data.event.data as { orderId: string }).orderId;
+      await markSettlementFailed(await getDb(), orderId, error.message, ACTOR).catch(() => undefined);
+    },
+  },
+  async ({ event, step }) => {
+    const { orderId } = event.data;
+    const begun = await step.run("begin-settlement", async () => {
+      try {
+        const r = await beginSettlement(await getDb(), orderId, ACTOR);
+        return { done: r.done, status: r.order.status };
+      } catch (e) {
+        rethrow(e);
+      }
+    });
+    if (begun.done) return { orderId, outcome: "already-settled", status: begun.status };
+
+    const sent = await step.run("send-transfer", async () => {
+      try {
+        return await sendSettlementTransfer(await getDb(), orderId, brokerDeps().mixin, ACTOR);
+      } catch (e) {
+        rethrow(e);
+      }
+    });
+
+    const outcome = await step.run("confirm-with-mixpay", async () => {
+      try {
+        return await confirmSettlement(await getDb(), orderId, brokerDeps().mixpay, ACTOR);
+      } catch (e) {
+        rethrow(e);
+      }
+    });
+    return { orderId, outcome, transactionHash: sent.transactionHash ?? null };
+  },
+);

@@ -1,0 +1,52 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { assets, balances } from "@/db/schema";
+import { raiseAlert } from "@/server/alerts/raise-alert";
+import { dec } from "@/server/money";
+
+export interface BalanceSource {
+  /** The bot's balance per asset id (sum of unspent outputs), decimal strings. */
+  readBalances(assetIds: string[]): Promise<Map<string, string>>;
+  /** USD prices per asset id, decimal strings ("0" when unknown). */
+  readAssetPrices(assetIds: string[]): Promise<Map<string, string>>;
+}
+
+export interface SyncResult {
+  synced: number;
+  lowBalance: string[];
+}
+
+/**
+ * Copy the Mixin bot's balances and prices into the store, where create_order and assets/range
+ * read them (the spec's 10-second worker). A balance under its asset's threshold raises a
+ * low-balance alert (deduplicated while open).
+ */
+export async function syncBalances(db: Db, source: BalanceSource, now = new Date()): Promise<SyncResult> {
+  const rows = await db.select().from(assets);
+  const ids = rows.map((a) => a.assetId);
+  if (ids.length === 0) return { synced: 0, lowBalance: [] };
+  const [amounts, prices] = await Promise.all([source.readBalances(ids), source.readAssetPrices(ids)]);
+  const lowBalance: string[] = [];
+  for (const a of rows) {
+    const balance = amounts.get(a.assetId) ?? "0";
+    await db
+      .insert(balances)
+      .values({ assetId: a.assetId, balance, syncedAt: now })
+      .onConflictDoUpdate({ target: balances.assetId, set: { balance, syncedAt: now, updatedAt: now } });
+    const price = prices.get(a.assetId);
+    if (price !== undefined && dec(price).gt(0)) {
+      await db.update(assets).set({ priceUsd: price, priceUpdatedAt: now }).where(eq(assets.assetId, a.assetId));
+    }
+    if (a.enabled && a.lowBalanceThreshold !== null && dec(balance).lt(dec(a.lowBalanceThreshold))) {
+      lowBalance.push(a.assetId);
+      await raiseAlert(db, {
+        kind: "low_balance",
+        dedupeKey: `low_balance:${a.assetId}`,
+        assetId: a.assetId,
+        message: `The Mixin bot holds ${balance} ${a.symbol}, under the threshold of ${dec(a.lowBalanceThreshold).toString()} ${a.symbol}. Top it up to keep taking orders.`,
+        data: { balance, threshold: a.lowBalanceThreshold },
+      });
+    }
+  }
+  return { synced: rows.length, lowBalance };
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * Every setting of the broker, validated once. Each one is documented in .env.example.
+ * Later modules (Mixin, Inngest, auth, Binance Pay) add their own keys here.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const csv = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** PostgreSQL URL; when unset the broker runs on embedded PGlite in PGLITE_DATA_DIR. */
+  DATABASE_URL: z.url().optional(),
+  PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
+  /** Pool size of the postgres.js client. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Public base URL of this broker; checkout links and return routes are built from it. */
+  PUBLIC_BASE_URL: z.url().default("http://localhost:3000"),
+  /** Seed the demo wallets, assets and balances when the store is empty. */
+  SEED_DEMO_DATA: boolish.optional(),
+  /** Refuse plain-HTTP calls to the MixPay routes. Defaults to true in production. */
+  MIXPAY_REQUIRE_HTTPS: boolish.optional(),
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-Proto / X-Forwarded-For are believed. */
+  TRUSTED_PROXIES: csv,
+  /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. */
+  MIXPAY_ALLOWED_SOURCES: csv,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  seedDemoData: boolean;
+  mixpayRequireHttps: boolean;
+};
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // Empty strings mean "unset", so a copied .env.example with blank values works.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  return {
+    ...env,
+    seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
+    mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process (parsed on first use, then cached). */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

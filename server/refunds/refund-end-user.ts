@@ -1,0 +1,126 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { orders, outboundAttempts, refunds } from "@/db/schema";
+import type { OrderStatus } from "@/db/schema/orders";
+import { AppError, AppErrorCode } from "@/server/errors";
+import { transitionOrder } from "@/server/orders/transition-order";
+import type { WalletProvider } from "@/server/wallets/port";
+
+/** The refund id sent to the wallet: deterministic per order, so a retry never refunds twice. */
+export function refundRequestIdFor(orderId: string): string {
+  return `rf${orderId.replace(/-/g, "")}`;
+}
+
+const REFUNDABLE: readonly OrderStatus[] = ["mixpay_refunded", "paid_late", "refund_failed"];
+
+export type RefundOutcome = "refunded" | "processing" | "already_refunded";
+
+/**
+ * Refund the end user through the order's wallet. The whole amount they paid (amount + fee) goes
+ * back: the payment did not complete, so the broker keeps no fee. The order moves to `refunding`
+ * before the wallet is called; a failure leaves it there and throws, so the caller (a durable
+ * function) retries with the same request id; when retries are exhausted the caller marks it
+ * refund_failed via markRefundFailed().
+ */
+export async function refundEndUser(
+  db: Db,
+  orderId: string,
+  getProvider: (kind: string) => WalletProvider,
+  actor = "system:refund-end-user",
+): Promise<RefundOutcome> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
+  if (order.status === "refunded") return "already_refunded";
+  if (order.status !== "refunding" && !REFUNDABLE.includes(order.status)) {
+    throw new AppError(AppErrorCode.ILLEGAL_TRANSITION, `order ${orderId} is ${order.status}; nothing to refund`);
+  }
+  if (!order.walletOrderId) throw new AppError(AppErrorCode.INTERNAL, `order ${orderId} has no wallet payment to refund`);
+
+  const requestId = refundRequestIdFor(orderId);
+  await db
+    .insert(refunds)
+    .values({
+      orderId,
+      requestId,
+      wallet: order.wallet,
+      amount: order.payAmount,
+      reason: order.mixpayRefundCode ? "mixpay_refund" : "paid_late",
+    })
+    .onConflictDoNothing();
+
+  if (order.status !== "refunding") {
+    await transitionOrder(db, {
+      orderId,
+      from: REFUNDABLE,
+      to: "refunding",
+      actor,
+      message: `refunding ${order.payAmount} through ${order.walletProvider}`,
+      data: { requestId },
+    });
+  }
+
+  const [refund] = await db.select().from(refunds).where(eq(refunds.orderId, orderId));
+  const attemptNo = (refund?.attempts ?? 0) + 1;
+  await db.update(refunds).set({ attempts: attemptNo, status: "processing" }).where(eq(refunds.orderId, orderId));
+  const [attempt] = await db
+    .insert(outboundAttempts)
+    .values({
+      kind: "wallet_refund",
+      orderId,
+      idempotencyKey: requestId,
+      attempt: attemptNo,
+      request: { requestId, amount: order.payAmount, wallet: order.wallet },
+    })
+    .returning({ id: outboundAttempts.id });
+
+  const provider = getProvider(order.walletProvider);
+  let result;
+  try {
+    result = await provider.refund({
+      orderId,
+      walletOrderId: order.walletOrderId,
+      refundRequestId: requestId,
+      amount: order.payAmount,
+      reason: order.mixpayRefundCode ? `MixPay refund ${order.mixpayRefundCode}` : "paid after expiry",
+    });
+  } catch (e) {
+    const message = (e as Error).message;
+    await db.update(outboundAttempts).set({ outcome: "failed", error: message, finishedAt: new Date() }).where(eq(outboundAttempts.id, attempt!.id));
+    await db.update(refunds).set({ lastError: message }).where(eq(refunds.orderId, orderId));
+    throw new AppError(AppErrorCode.RETRYABLE, `wallet refund failed: ${message}`, { cause: e });
+  }
+  await db
+    .update(outboundAttempts)
+    .set({ outcome: result.status === "failed" ? "failed" : "succeeded", response: { ...result }, error: result.error, finishedAt: new Date() })
+    .where(eq(outboundAttempts.id, attempt!.id));
+
+  if (result.status === "failed") {
+    await db.update(refunds).set({ lastError: result.error ?? "refused" }).where(eq(refunds.orderId, orderId));
+    throw new AppError(AppErrorCode.RETRYABLE, `wallet refused the refund: ${result.error ?? "no reason"}`);
+  }
+  if (result.status === "processing") {
+    await db.update(refunds).set({ providerRefundId: result.providerRefundId }).where(eq(refunds.orderId, orderId));
+    return "processing";
+  }
+  await completeRefund(db, orderId, result.providerRefundId, actor);
+  return "refunded";
+}
+
+/** The wallet confirmed the refund (synchronously, by notification or by query). */
+export async function completeRefund(db: Db, orderId: string, providerRefundId: string | undefined, actor: string): Promise<void> {
+  await db.update(refunds).set({ status: "succeeded", providerRefundId, lastError: null }).where(eq(refunds.orderId, orderId));
+  await transitionOrder(db, {
+    orderId,
+    from: "refunding",
+    to: "refunded",
+    actor,
+    patch: { refundedAt: new Date() },
+    data: { providerRefundId },
+  });
+}
+
+/** Retries are exhausted: leave the order for an operator and say why. */
+export async function markRefundFailed(db: Db, orderId: string, reason: string, actor: string): Promise<void> {
+  await db.update(refunds).set({ status: "failed", lastError: reason }).where(eq(refunds.orderId, orderId));
+  await transitionOrder(db, { orderId, from: "refunding", to: "refund_failed", actor, message: reason });
+}

@@ -1,0 +1,140 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { mixinTransfers, orders, outboundAttempts } from "@/db/schema";
+import { raiseAlert } from "@/server/alerts/raise-alert";
+import { AppError, AppErrorCode } from "@/server/errors";
+import { recordOrderEvent, transitionOrder, type Order } from "@/server/orders/transition-order";
+import type { MixPayResultApi, SettlementMixin } from "./ports";
+
+/**
+ * Settlement of a paid order to MixPay, in three idempotent steps that a durable function runs
+ * one by one (each may be retried, the process may die between them):
+ *   1. begin: paid / settlement_failed → settling, and the transfer row keyed by trace_id;
+ *   2. send: the Mixin transfer with request_id = trace_id (Mixin refuses to pay a request twice);
+ *   3. confirm: MixPay's payment-result API says the trace is paid → settled.
+ */
+export async function beginSettlement(db: Db, orderId: string, actor: string): Promise<{ order: Order; done: boolean }> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
+  if (order.status === "settled" || order.status === "mixpay_refunded" || order.status === "refunding" || order.status === "refunded") {
+    return { order, done: true };
+  }
+  await db
+    .insert(mixinTransfers)
+    .values({
+      orderId,
+      requestId: order.traceId,
+      assetId: order.assetId,
+      amount: order.amount,
+      opponentId: order.opponentId,
+      memo: order.memo,
+    })
+    .onConflictDoNothing();
+  if (order.status === "settling") return { order, done: false };
+  const r = await transitionOrder(db, {
+    orderId,
+    from: ["paid", "settlement_failed"],
+    to: "settling",
+    actor,
+    message: `transferring ${order.amount} to MixPay`,
+  });
+  return { order: r.order, done: false };
+}
+
+export async function sendSettlementTransfer(db: Db, orderId: string, mixin: SettlementMixin, actor: string) {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  const [transfer] = await db.select().from(mixinTransfers).where(eq(mixinTransfers.orderId, orderId));
+  if (!order || !transfer) throw new AppError(AppErrorCode.NOT_FOUND, `no settlement for order ${orderId}`);
+  if (transfer.status === "sent" || transfer.status === "confirmed") {
+    return { state: "spent", transactionHash: transfer.transactionHash ?? undefined, alreadyExisted: true };
+  }
+  const [counted] = await db
+    .update(mixinTransfers)
+    .set({ attempts: sql`${mixinTransfers.attempts} + 1` })
+    .where(eq(mixinTransfers.id, transfer.id))
+    .returning({ attempts: mixinTransfers.attempts });
+  const [attempt] = await db
+    .insert(outboundAttempts)
+    .values({
+      kind: "mixin_transfer",
+      orderId,
+      idempotencyKey: transfer.requestId,
+      attempt: counted!.attempts,
+      request: { requestId: transfer.requestId, assetId: transfer.assetId, amount: transfer.amount, opponentId: transfer.opponentId },
+    })
+    .returning({ id: outboundAttempts.id });
+  try {
+    const result = await mixin.transfer({
+      requestId: transfer.requestId,
+      assetId: transfer.assetId,
+      amount: transfer.amount,
+      opponentId: transfer.opponentId,
+      memo: transfer.memo,
+    });
+    await db
+      .update(outboundAttempts)
+      .set({ outcome: "succeeded", response: { ...result }, finishedAt: new Date() })
+      .where(eq(outboundAttempts.id, attempt!.id));
+    await db
+      .update(mixinTransfers)
+      .set({ status: "sent", transactionHash: result.transactionHash, snapshotId: result.snapshotId, lastError: null })
+      .where(eq(mixinTransfers.id, transfer.id));
+    await recordOrderEvent(db, {
+      orderId,
+      type: "settlement.transfer_sent",
+      actor,
+      message: result.alreadyExisted ? "Mixin already had this transfer (retry)" : "transfer sent to MixPay",
+      data: { requestId: transfer.requestId, transactionHash: result.transactionHash, state: result.state },
+    });
+    return result;
+  } catch (e) {
+    const message = (e as Error).message;
+    await db
+      .update(outboundAttempts)
+      .set({ outcome: "failed", error: message, finishedAt: new Date() })
+      .where(eq(outboundAttempts.id, attempt!.id));
+    await db.update(mixinTransfers).set({ lastError: message }).where(eq(mixinTransfers.id, transfer.id));
+    throw new AppError(AppErrorCode.RETRYABLE, `Mixin transfer failed: ${message}`, { cause: e });
+  }
+}
+
+export type ConfirmOutcome = "settled" | "mixpay_failed";
+
+export async function confirmSettlement(db: Db, orderId: string, mixpay: MixPayResultApi, actor: string): Promise<ConfirmOutcome> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
+  if (order.status === "settled") return "settled";
+  const status = await mixpay.paymentStatus(order.traceId);
+  if (status === "success") {
+    await db.update(mixinTransfers).set({ status: "confirmed" }).where(eq(mixinTransfers.orderId, orderId));
+    await transitionOrder(db, {
+      orderId,
+      from: "settling",
+      to: "settled",
+      actor,
+      message: "MixPay reports the payment as paid",
+      patch: { settledAt: new Date() },
+    });
+    return "settled";
+  }
+  if (status === "failed") {
+    // MixPay will send the money back with an RF memo; watch-snapshots takes it from there.
+    await recordOrderEvent(db, { orderId, type: "settlement.mixpay_failed", actor, message: "MixPay reports the payment failed; awaiting its refund" });
+    return "mixpay_failed";
+  }
+  throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`);
+}
+
+/** Retries are exhausted: the order stays owed (reserved) and an operator is alerted. */
+export async function markSettlementFailed(db: Db, orderId: string, reason: string, actor: string): Promise<void> {
+  await db.update(mixinTransfers).set({ status: "failed", lastError: reason }).where(eq(mixinTransfers.orderId, orderId));
+  const r = await transitionOrder(db, { orderId, from: "settling", to: "settlement_failed", actor, message: reason });
+  await raiseAlert(db, {
+    kind: "settlement_failed",
+    dedupeKey: `settlement_failed:${orderId}`,
+    severity: "critical",
+    orderId,
+    assetId: r.order.assetId,
+    message: `Settlement of order ${orderId} (trace ${r.order.traceId}) failed: ${reason}`,
+  });
+}
