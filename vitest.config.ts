@@ -7,6 +7,8 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".next/**", "e2e/**/*.spec.ts", ".data/**"],
     environment: "node",
+    // Quiet logs in tests unless asked for (LOG_LEVEL=debug npx vitest …).
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 60_000,

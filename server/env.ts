@@ -27,6 +27,9 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HOST: z.string().default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS instead. */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
   /** Public base URL of this broker; checkout links and return routes are built from it. */
   PUBLIC_BASE_URL: z.url().default("http://localhost:3000"),
   /** Seed the demo wallets, assets and balances when the store is empty. */
@@ -37,12 +40,18 @@ const envSchema = z.object({
   TRUSTED_PROXIES: csv,
   /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. */
   MIXPAY_ALLOWED_SOURCES: csv,
+  /**
+   * Serve the demo wallet (a hosted page where "Pay" needs no money). Defaults to true except in
+   * production: with real Mixin keys a demo payment would make the broker pay MixPay for nothing.
+   */
+  DEMO_WALLET_ENABLED: boolish.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Env = z.infer<typeof envSchema> & {
   seedDemoData: boolean;
   mixpayRequireHttps: boolean;
+  demoWalletEnabled: boolean;
 };
 
 export class EnvError extends Error {}
@@ -62,6 +71,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ...env,
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
+    demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { alerts, outbox } from "@/db/schema";
 
@@ -19,18 +19,8 @@ export interface AlertInput {
  */
 export async function raiseAlert(db: DbOrTx, a: AlertInput): Promise<{ id: string; isNew: boolean }> {
   return db.transaction(async (tx) => {
-    const [open] = await tx
-      .select({ id: alerts.id })
-      .from(alerts)
-      .where(and(eq(alerts.dedupeKey, a.dedupeKey), isNull(alerts.acknowledgedAt)))
-      .for("update");
-    if (open) {
-      await tx
-        .update(alerts)
-        .set({ occurrences: sql`${alerts.occurrences} + 1`, lastSeenAt: new Date(), message: a.message, data: a.data ?? {} })
-        .where(eq(alerts.id, open.id));
-      return { id: open.id, isNew: false };
-    }
+    // One atomic upsert on the partial unique index of open alerts: concurrent raises of the
+    // same key (50 create_orders answered 11002 at once) count up instead of colliding.
     const [row] = await tx
       .insert(alerts)
       .values({
@@ -42,11 +32,18 @@ export async function raiseAlert(db: DbOrTx, a: AlertInput): Promise<{ id: strin
         orderId: a.orderId,
         data: a.data ?? {},
       })
-      .returning({ id: alerts.id });
-    await tx
-      .insert(outbox)
-      .values({ id: `alert.raised/${row!.id}`, name: "alert/raised", data: { alertId: row!.id } })
-      .onConflictDoNothing();
-    return { id: row!.id, isNew: true };
+      .onConflictDoUpdate({
+        target: alerts.dedupeKey,
+        targetWhere: isNull(alerts.acknowledgedAt),
+        set: { occurrences: sql`${alerts.occurrences} + 1`, lastSeenAt: new Date(), message: a.message, data: a.data ?? {} },
+      })
+      .returning({ id: alerts.id, isNew: sql<boolean>`(xmax = 0)` });
+    if (row!.isNew) {
+      await tx
+        .insert(outbox)
+        .values({ id: `alert.raised/${row!.id}`, name: "alert/raised", data: { alertId: row!.id } })
+        .onConflictDoNothing();
+    }
+    return { id: row!.id, isNew: row!.isNew };
   });
 }

@@ -1,0 +1,69 @@
+/**
+ * `npm run dev`: the broker on its embedded defaults, with what it needs around it.
+ *  - the app (Next.js dev server behind scripts/serve.ts) on PGlite with seeded demo data;
+ *  - an Inngest executor for the durable functions: the real Dev Server when `inngest-cli` is
+ *    installed, otherwise the local runner in tools/inngest-local (nothing to download);
+ *    none when INNGEST_BASE_URL points somewhere already;
+ *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin).
+ * Ctrl-C stops them all.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+const root = process.cwd();
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+const port = process.env.PORT ?? "3000";
+const children: ChildProcess[] = [];
+const env: Record<string, string | undefined> = { NEXT_TELEMETRY_DISABLED: "1", ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
+
+function start(name: string, cmd: string, args: string[], extra: Record<string, string | undefined> = {}): ChildProcess {
+  const child = spawn(cmd, args, { stdio: "inherit", env: { ...env, ...extra } as NodeJS.ProcessEnv });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[dev] ${name} exited (${signal ?? code}); stopping`);
+      stop(code ?? 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  stopping = true;
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+
+// Mixin: the emulator unless real keys are configured.
+const emulatorMain = path.join(root, "e2e", "doubles", "mixin-emulator", "main.ts");
+if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE && existsSync(emulatorMain)) {
+  const emulatorPort = process.env.MIXIN_EMULATOR_PORT ?? "7001";
+  env.MIXIN_EMULATOR_PORT = emulatorPort;
+  env.MIXIN_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
+  env.MIXIN_USE_EMULATOR = "1";
+  start("mixin-emulator", tsx, [emulatorMain]);
+}
+
+// Inngest: an executor for /api/inngest.
+if (!process.env.INNGEST_BASE_URL) {
+  const inngestPort = process.env.INNGEST_LOCAL_PORT ?? "8288";
+  env.INNGEST_DEV = env.INNGEST_DEV ?? "1";
+  env.INNGEST_BASE_URL = `http://127.0.0.1:${inngestPort}`;
+  const cli = spawnSync("inngest-cli", ["version"], { stdio: "ignore" });
+  if (cli.status === 0) {
+    console.log("[dev] starting the Inngest Dev Server (inngest-cli)");
+    start("inngest-dev-server", "inngest-cli", ["dev", "--no-discovery", "-u", `http://127.0.0.1:${port}/api/inngest`, "--port", inngestPort]);
+  } else {
+    console.log("[dev] inngest-cli is not installed: starting the local Inngest runner (tools/inngest-local)");
+    start("inngest-local", tsx, [path.join(root, "tools", "inngest-local", "main.ts")], {
+      INNGEST_LOCAL_PORT: inngestPort,
+      INNGEST_LOCAL_APP_URL: `http://127.0.0.1:${port}/api/inngest`,
+    });
+  }
+}
+
+start("app", tsx, [path.join(root, "scripts", "serve.ts"), "--dev"]);

@@ -1,0 +1,25 @@
+import pino, { type Logger } from "pino";
+import { env } from "./env";
+
+/** Fields never written to logs, wherever they appear in a logged object. */
+export const REDACT_PATHS = [
+  "*.spend_private_key",
+  "*.session_private_key",
+  "*.private_key",
+  "*.pin",
+  "*.password",
+  "*.passwordHash",
+  "*.secret",
+  "*.apiSecret",
+  "*.authorization",
+  "headers.authorization",
+  "headers.cookie",
+];
+
+let root: Logger | undefined;
+
+/** The process logger (JSON lines); modules take a child with their own name. */
+export function logger(name?: string): Logger {
+  root ??= pino({ level: env().LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { app: "mixpay-broker" } });
+  return name ? root.child({ module: name }) : root;
+}

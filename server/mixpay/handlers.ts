@@ -1,0 +1,74 @@
+import { getDb } from "@/db";
+import { AppError, AppErrorCode } from "@/server/errors";
+import { env } from "@/server/env";
+import { logger } from "@/server/logger";
+import { createOrder } from "@/server/orders/create-order";
+import { getAssetsRange } from "@/server/orders/get-assets-range";
+import { walletProvider } from "@/server/wallets/registry";
+import { envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
+import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
+import { createOrderParamsSchema, parseParams, rangeParamsSchema } from "./schemas";
+import { judgeTransport } from "./transport";
+
+/**
+ * The MixPay routes as plain Request → Response functions; app/mixpay/* only re-exports them.
+ * Whatever happens, the answer is the spec's JSON envelope.
+ */
+const log = () => logger("mixpay");
+
+function transportRefusal(req: Request): Response | undefined {
+  const e = env();
+  const verdict = judgeTransport(req.headers, {
+    requireHttps: e.mixpayRequireHttps,
+    trustedProxies: e.TRUSTED_PROXIES,
+    allowedSources: e.MIXPAY_ALLOWED_SOURCES,
+  });
+  if (verdict.ok) return undefined;
+  log().warn({ path: new URL(req.url).pathname, reason: verdict.reason }, "mixpay call refused by transport policy");
+  return errorEnvelope(MIXPAY_CODES.NO_PERMISSION, `No permission: ${verdict.reason}`, 403);
+}
+
+async function guarded(req: Request, route: string, fn: () => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  try {
+    const refusal = transportRefusal(req);
+    if (refusal) return refusal;
+    const res = await fn();
+    log().debug({ route, ms: Math.round(performance.now() - started) }, "mixpay call answered");
+    return res;
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413);
+    if (!(e instanceof AppError) || e.code === AppErrorCode.INTERNAL) {
+      log().error({ route, err: e }, "mixpay call failed");
+    } else {
+      log().info({ route, code: e.code, field: e.field, message: e.message, details: e.details }, "mixpay call refused");
+    }
+    return envelopeForError(e);
+  }
+}
+
+export function handleAssetsRange(req: Request): Promise<Response> {
+  return guarded(req, "assets/range", async () => {
+    const p = parseParams(rangeParamsSchema, readQueryParams(new URL(req.url)));
+    const data = await getAssetsRange(await getDb(), { payeeId: p.payee_id, wallet: p.wallet });
+    return okEnvelope(data);
+  });
+}
+
+export function handleCreateOrder(req: Request): Promise<Response> {
+  return guarded(req, "create_order", async () => {
+    const now = new Date();
+    const p = parseParams(createOrderParamsSchema(now), await readBodyParams(req));
+    const links = await createOrder(await getDb(), p, { walletProvider, now });
+    return okEnvelope(links);
+  });
+}
+
+/** Any other method or path under /mixpay: still the envelope, never Next's HTML error page. */
+export function handleUnknown(req: Request, allowed?: string): Response {
+  const path = new URL(req.url).pathname;
+  if (allowed) {
+    return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: ${req.method} is not supported on ${path}; use ${allowed}`, 405, { allow: allowed });
+  }
+  return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: no MixPay route at ${path}`, 404);
+}

@@ -1,0 +1,215 @@
+import { createHash } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { assets, balances, orderEvents, orders } from "@/db/schema";
+import { checkPayeeAccess } from "@/server/access/check-payee-access";
+import { raiseAlert } from "@/server/alerts/raise-alert";
+import { AppError, AppErrorCode } from "@/server/errors";
+import type { CreateOrderParams } from "@/server/mixpay/schemas";
+import { dec, feeFor, fmt8 } from "@/server/money";
+import type { WalletProvider } from "@/server/wallets/port";
+import { assetLimits } from "./asset-limits";
+import { assertWalletServed } from "./get-assets-range";
+import { reservedAmount } from "./reservations";
+import { transitionOrder, type Order } from "./transition-order";
+
+export interface PaymentLinks {
+  checkout_url: string;
+  deep_link: string;
+  universal_url: string;
+}
+
+export interface CreateOrderDeps {
+  walletProvider(kind: "demo" | "binance"): WalletProvider;
+  now?: Date;
+}
+
+const ACTOR = "mixpay";
+
+/**
+ * MixPay's create_order (spec, Step 2 §3): validate against the catalog and access policy,
+ * reserve the amount against the bot's synced balance, store the order, then ask the wallet for
+ * payment links. Idempotent by trace_id: the same request again answers the same links; the
+ * same trace_id with other parameters is a parameter error.
+ */
+export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrderDeps): Promise<PaymentLinks> {
+  const now = deps.now ?? new Date();
+  const wallet = await assertWalletServed(db, p.wallet);
+  const access = await checkPayeeAccess(db, p.payee_id);
+  if (!access.allowed) throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
+
+  const requestHash = hashCreateOrderParams(p);
+  const existing = await findByTraceId(db, p.trace_id);
+  if (existing) return answerRepeat(db, existing, requestHash, deps);
+
+  const [asset] = await db.select().from(assets).where(eq(assets.assetId, p.asset_id));
+  if (!asset || !asset.enabled) throw AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
+  const limits = assetLimits(asset);
+  if (!limits) throw AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker right now (no price)`);
+  const amount = dec(p.amount);
+  if (amount.lt(limits.min) || amount.gt(limits.max)) {
+    throw AppError.badParameter("amount", `amount must be between ${fmt8(limits.min)} and ${fmt8(limits.max)} ${asset.symbol}`);
+  }
+  const { fee, payAmount } = feeFor(p.amount, asset.feeRate);
+
+  let order: Order;
+  try {
+    order = await db.transaction(async (tx) => {
+      // The balance row lock serialises every reservation of this asset: check and insert are atomic.
+      const [bal] = await tx.select().from(balances).where(eq(balances.assetId, p.asset_id)).for("update");
+      const reserved = await reservedAmount(tx, p.asset_id, now);
+      const available = dec(bal?.balance ?? "0").minus(reserved);
+      if (available.lt(amount)) {
+        throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "insufficient balance", {
+          details: { reason: "insufficient_balance", balance: bal?.balance ?? "0", reserved: reserved.toFixed(), amount: p.amount },
+        });
+      }
+      const [row] = await tx
+        .insert(orders)
+        .values({
+          traceId: p.trace_id,
+          payeeId: p.payee_id,
+          wallet: wallet.name,
+          assetId: p.asset_id,
+          amount: p.amount,
+          feeRate: asset.feeRate,
+          fee,
+          payAmount,
+          memo: p.memo,
+          expiredAt: new Date(p.expired_at * 1000),
+          returnUrl: p.return_url,
+          opponentId: p.opponent_id,
+          requestHash,
+          walletProvider: wallet.provider,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await tx.insert(orderEvents).values({
+        orderId: row!.id,
+        type: "order.created",
+        toStatus: "created",
+        actor: ACTOR,
+        message: `MixPay asked for ${p.amount} ${asset.symbol}; the end user pays ${payAmount} (fee ${fee})`,
+        data: { amount: p.amount, fee, payAmount, available: available.toFixed(), expiredAt: p.expired_at },
+      });
+      return row!;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      // The same trace_id arrived twice at once: the other request created it.
+      const again = await findByTraceId(db, p.trace_id);
+      if (again) return answerRepeat(db, again, requestHash, deps);
+    }
+    if (e instanceof AppError && e.details?.reason === "insufficient_balance") {
+      await raiseAlert(db, {
+        kind: "balance_unavailable",
+        dedupeKey: `balance_unavailable:${p.asset_id}`,
+        severity: "critical",
+        assetId: p.asset_id,
+        message: `create_order answered 11002: ${p.amount} ${asset.symbol} asked, ${String(e.details.balance)} held, ${String(e.details.reserved)} reserved. Top up the Mixin bot.`,
+        data: { ...e.details, traceId: p.trace_id },
+      });
+    }
+    throw e;
+  }
+  return requestWalletPayment(db, order, asset.symbol, deps);
+}
+
+async function findByTraceId(db: Db, traceId: string): Promise<Order | undefined> {
+  const [o] = await db.select().from(orders).where(eq(orders.traceId, traceId));
+  return o;
+}
+
+async function answerRepeat(db: Db, order: Order, requestHash: string, deps: CreateOrderDeps): Promise<PaymentLinks> {
+  if (order.requestHash !== requestHash) {
+    throw AppError.badParameter("trace_id", "trace_id was already used for an order with different parameters");
+  }
+  if (order.status === "failed") throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "the wallet could not create this payment");
+  const links = linksOf(order);
+  if (links) return links;
+  // Stored but the wallet call has not finished (or crashed): providers create idempotently per order.
+  const [asset] = await db.select({ symbol: assets.symbol }).from(assets).where(eq(assets.assetId, order.assetId));
+  return requestWalletPayment(db, order, asset?.symbol ?? "", deps);
+}
+
+function linksOf(o: Order): PaymentLinks | undefined {
+  if (!o.checkoutUrl) return undefined;
+  return { checkout_url: o.checkoutUrl, deep_link: o.deepLink ?? "", universal_url: o.universalUrl ?? "" };
+}
+
+/** Ask the wallet for links after the commit (no lock is held over a remote call). */
+async function requestWalletPayment(db: Db, order: Order, assetSymbol: string, deps: CreateOrderDeps): Promise<PaymentLinks> {
+  const actor = `wallet:${order.walletProvider}`;
+  try {
+    const provider = deps.walletProvider(order.walletProvider as "demo" | "binance");
+    const payment = await provider.createPayment({
+      id: order.id,
+      traceId: order.traceId,
+      wallet: order.wallet,
+      assetId: order.assetId,
+      assetSymbol,
+      payAmount: order.payAmount,
+      expiredAt: order.expiredAt,
+    });
+    const [updated] = await db
+      .update(orders)
+      .set({
+        walletOrderId: payment.walletOrderId,
+        walletTradeNo: payment.walletTradeNo,
+        checkoutUrl: payment.checkoutUrl,
+        deepLink: payment.deepLink,
+        universalUrl: payment.universalUrl,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(orders.id, order.id), isNull(orders.checkoutUrl)))
+      .returning();
+    if (updated) {
+      await db.insert(orderEvents).values({
+        orderId: order.id,
+        type: "wallet.payment_created",
+        actor,
+        message: "the wallet created the payment; links handed to MixPay",
+        data: { walletOrderId: payment.walletOrderId, walletTradeNo: payment.walletTradeNo, checkoutUrl: payment.checkoutUrl },
+      });
+      return linksOf(updated)!;
+    }
+    // A concurrent repeat stored links first: answer those.
+    const current = await findByTraceId(db, order.traceId);
+    return linksOf(current!) ?? { checkout_url: payment.checkoutUrl, deep_link: payment.deepLink, universal_url: payment.universalUrl };
+  } catch (e) {
+    const cause = e instanceof Error ? e.message : String(e);
+    await transitionOrder(db, {
+      orderId: order.id,
+      from: "created",
+      to: "failed",
+      actor,
+      type: "wallet.create_failed",
+      message: `the wallet could not create the payment: ${cause}`,
+      patch: { statusReason: cause },
+    }).catch(() => undefined);
+    await raiseAlert(db, {
+      kind: "wallet_unavailable",
+      dedupeKey: `wallet_unavailable:${order.wallet}`,
+      severity: "critical",
+      message: `The ${order.wallet} wallet could not create a payment: ${cause}`,
+      orderId: order.id,
+      data: { wallet: order.wallet, cause },
+    });
+    throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "the wallet could not create this payment", { cause: e });
+  }
+}
+
+/** sha256 of the canonical parameters: what makes a repeat "the same request". */
+export function hashCreateOrderParams(p: CreateOrderParams): string {
+  const canonical = [p.payee_id, p.wallet, p.asset_id, dec(p.amount).toFixed(), p.trace_id, p.memo, String(p.expired_at), p.return_url, p.opponent_id];
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
+    if (typeof cur === "object" && cur !== null && "code" in cur && (cur as { code: unknown }).code === "23505") return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
