@@ -72,6 +72,21 @@ export default async function CheckoutPage({ params }: { params: Promise<{ order
           </a>
         )}
       </div>
+      <section aria-labelledby="timeline" className="mt-6 text-sm">
+        <h2 id="timeline" className="font-medium text-zinc-600 dark:text-zinc-400">Timeline</h2>
+        <ol className="mt-2 space-y-1" data-testid="timeline">
+          {view.events.map((e) => (
+            <li key={String(e.id)} className="flex gap-3">
+              <time className="shrink-0 tabular-nums text-zinc-500" dateTime={e.createdAt.toISOString()} title={e.createdAt.toISOString()}>
+                {e.createdAt.toISOString().slice(11, 19)}Z
+              </time>
+              <span>
+                <code className="text-xs">{e.type}</code> — {e.message}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
       <p className="mt-4 text-center text-xs text-zinc-500">No money moves on the demo wallet. Order {order.id}</p>
     </main>
   );
