@@ -1,20 +1,23 @@
+import type { BalanceSource } from "@/server/balances/sync-balances";
 import type { MixPayResultApi, SettlementMixin } from "@/server/settlement/ports";
+import type { SnapshotSource } from "@/server/snapshots/poll-snapshots";
 
 /**
- * The remote services the durable functions talk to, built from the environment on first use.
- * Tests point the environment at the local doubles (Mixin emulator, Binance Pay double), so the
- * real clients run there too.
+ * The remote services the durable functions talk to, built from the environment on first use
+ * (inngest/wire.ts). Tests point the environment at the local doubles (Mixin emulator, MixPay
+ * API double, Binance Pay double), so the real clients run there too.
  */
 export interface BrokerDeps {
   mixin: SettlementMixin;
   mixpay: MixPayResultApi;
+  balances: BalanceSource;
+  snapshots: SnapshotSource;
 }
 
 let cached: BrokerDeps | undefined;
 let factory: (() => BrokerDeps) | undefined;
 
-/** Registered by the module that knows how to build the real clients (see inngest/wire.ts). */
-export function setBrokerDepsFactory(f: () => BrokerDeps): void {
+export function setBrokerDepsFactory(f: (() => BrokerDeps) | undefined): void {
   factory = f;
   cached = undefined;
 }

@@ -45,6 +45,10 @@ const envSchema = z.object({
    * production: with real Mixin keys a demo payment would make the broker pay MixPay for nothing.
    */
   DEMO_WALLET_ENABLED: boolish.optional(),
+  /** MixPay's public API (payment results); tests and the embedded default point it at the emulated MixPay. */
+  MIXPAY_API_BASE_URL: z.url().default("https://api.mixpay.me"),
+  /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
+  ALERT_WEBHOOK_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,0 +1,24 @@
+import { getDb } from "@/db";
+import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
+import { inngest } from "../client";
+import { brokerDeps } from "../deps";
+
+export const WATCH_PASSES = 6;
+
+/**
+ * Watch the bot's Mixin snapshots (spec, Step 3 §2): settlements confirmed, MixPay's refunds
+ * (memo RF|trace_id|code → the order is mixpay_refunded and the end user's refund is queued),
+ * top-ups. Every ~10 s, one singleton run a minute, like the balance sync.
+ */
+export const watchSnapshots = inngest.createFunction(
+  { id: "watch-snapshots", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" }, retries: 2 },
+  async ({ step }) => {
+    let read = 0;
+    for (let i = 0; i < WATCH_PASSES; i++) {
+      const r = await step.run(`poll-snapshots-${i}`, async () => pollSnapshots(await getDb(), brokerDeps().snapshots));
+      read += r.read;
+      if (i < WATCH_PASSES - 1) await step.sleep(`pause-${i}`, "10s");
+    }
+    return { read };
+  },
+);
