@@ -5,7 +5,13 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/server/env");
-  env();
+  const e = env();
+  // A malformed Mixin keystore must fail the start (the SDK would silently send empty tokens).
+  const { keystoreFromEnv } = await import("@/server/mixin/keystore");
+  const keystore = keystoreFromEnv(process.env);
+  if (!keystore && e.NODE_ENV === "production") {
+    throw new Error("MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE is required in production: the broker cannot settle without its Mixin bot");
+  }
   const { getDb } = await import("@/db");
   await getDb();
 }

@@ -1,12 +1,13 @@
+import "./wire";
 import { deliverAlert } from "./functions/deliver-alert";
 import { expireOrders } from "./functions/expire-orders";
 import { refundEndUserFn } from "./functions/refund-end-user";
 import { relayOutboxFn } from "./functions/relay-outbox";
+import { settleOrder } from "./functions/settle-order";
+import { syncBalancesFn } from "./functions/sync-balances";
+import { watchSnapshots } from "./functions/watch-snapshots";
 
 export { inngest } from "./client";
 
-/**
- * Every durable function of the broker, served at /api/inngest. The Mixin-facing functions
- * (settle-order, sync-balances, watch-snapshots) join once the Mixin port is wired (inngest/wire.ts).
- */
-export const functions = [expireOrders, relayOutboxFn, refundEndUserFn, deliverAlert];
+/** Every durable function of the broker, served at /api/inngest. */
+export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, deliverAlert];

@@ -8,7 +8,6 @@
  * Ctrl-C stops them all.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 
 const root = process.cwd();
@@ -38,14 +37,14 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-// Mixin: the emulator unless real keys are configured.
-const emulatorMain = path.join(root, "e2e", "doubles", "mixin-emulator", "main.ts");
-if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE && existsSync(emulatorMain)) {
-  const emulatorPort = process.env.MIXIN_EMULATOR_PORT ?? "7001";
-  env.MIXIN_EMULATOR_PORT = emulatorPort;
-  env.MIXIN_API_BASE_URL ??= `http://127.0.0.1:${emulatorPort}`;
-  env.MIXIN_USE_EMULATOR = "1";
-  start("mixin-emulator", tsx, [emulatorMain]);
+// Mixin: the emulator (in this process) unless real keys are configured.
+if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
+  const { startMixinEmulator } = await import("../e2e/doubles/mixin/emulator");
+  const emulator = await startMixinEmulator({ port: Number(process.env.MIXIN_EMULATOR_PORT ?? 7001) });
+  env.MIXIN_KEYSTORE = JSON.stringify(emulator.keystore);
+  env.MIXIN_API_BASE_URL = emulator.url;
+  env.MIXPAY_API_BASE_URL ??= emulator.url;
+  console.log(`[dev] Mixin emulator at ${emulator.url} (state: ${emulator.url}/_emulator/state); emulated MixPay bot ${emulator.mixpayBotId}`);
 }
 
 // Inngest: an executor for /api/inngest.

@@ -45,6 +45,15 @@ const envSchema = z.object({
    * production: with real Mixin keys a demo payment would make the broker pay MixPay for nothing.
    */
   DEMO_WALLET_ENABLED: boolish.optional(),
+  /** The Mixin bot's keystore JSON (app_id, session_id, server_public_key, session_private_key, spend_private_key). */
+  MIXIN_KEYSTORE: z.string().optional(),
+  /** …or a path to a file holding it. */
+  MIXIN_KEYSTORE_FILE: z.string().optional(),
+  /** Mixin's API; npm run dev points it at the Mixin emulator. */
+  MIXIN_API_BASE_URL: z.url().default("https://api.mixin.one"),
+  /** Per-request timeout of Mixin calls, and the SDK's retries of idempotent failures (-1 = none). */
+  MIXIN_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  MIXIN_RETRIES: z.coerce.number().int().min(-1).max(10).default(2),
   /** MixPay's public API (payment results); tests and the embedded default point it at the emulated MixPay. */
   MIXPAY_API_BASE_URL: z.url().default("https://api.mixpay.me"),
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */

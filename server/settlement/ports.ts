@@ -22,6 +22,8 @@ export interface SettlementTransferResult {
 export interface SettlementMixin {
   /** Idempotent by requestId: Mixin never pays the same request twice. */
   transfer(t: SettlementTransfer): Promise<SettlementTransferResult>;
+  /** The transfer Mixin holds under this request id, if any. */
+  lookupTransfer(requestId: string): Promise<SettlementTransferResult | undefined>;
 }
 
 export type MixPayPaymentStatus = "success" | "pending" | "unpaid" | "failed" | "auditing" | "unknown";

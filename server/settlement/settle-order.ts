@@ -98,31 +98,51 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
   }
 }
 
-export type ConfirmOutcome = "settled" | "mixpay_failed";
+export type ConfirmOutcome = "settled" | "already_settled";
 
-export async function confirmSettlement(db: Db, orderId: string, mixpay: MixPayResultApi, actor: string): Promise<ConfirmOutcome> {
+/**
+ * MixPay counts an order paid when the bot's transfer arrives (spec, Step 3), so the order is
+ * settled once Mixin reports the transaction spent. Not spent yet → RETRYABLE (checked again).
+ */
+export async function confirmSettlement(db: Db, orderId: string, mixin: SettlementMixin, actor: string): Promise<ConfirmOutcome> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
   if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
-  if (order.status === "settled") return "settled";
-  const status = await mixpay.paymentStatus(order.traceId);
-  if (status === "success") {
-    await db.update(mixinTransfers).set({ status: "confirmed" }).where(eq(mixinTransfers.orderId, orderId));
-    await transitionOrder(db, {
-      orderId,
-      from: "settling",
-      to: "settled",
-      actor,
-      message: "MixPay reports the payment as paid",
-      patch: { settledAt: new Date() },
-    });
-    return "settled";
+  if (order.status !== "settling") return "already_settled";
+  const tx = await mixin.lookupTransfer(order.traceId);
+  if (!tx || tx.state !== "spent") {
+    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`);
   }
-  if (status === "failed") {
-    // MixPay will send the money back with an RF memo; watch-snapshots takes it from there.
-    await recordOrderEvent(db, { orderId, type: "settlement.mixpay_failed", actor, message: "MixPay reports the payment failed; awaiting its refund" });
-    return "mixpay_failed";
+  await db
+    .update(mixinTransfers)
+    .set({ status: "confirmed", transactionHash: tx.transactionHash, snapshotId: tx.snapshotId })
+    .where(eq(mixinTransfers.orderId, orderId));
+  await transitionOrder(db, {
+    orderId,
+    from: "settling",
+    to: "settled",
+    actor,
+    message: `MixPay's bot received ${order.amount} (Mixin transaction spent)`,
+    data: { transactionHash: tx.transactionHash, snapshotId: tx.snapshotId },
+    patch: { settledAt: new Date() },
+  });
+  return "settled";
+}
+
+/**
+ * Best effort: what MixPay's payment-result API says about the trace, kept on the timeline.
+ * It never fails the settlement (the API is rate-limited and not part of the broker protocol).
+ */
+export async function recordMixPayStatus(db: Db, orderId: string, mixpay: MixPayResultApi, actor: string): Promise<string> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
+  if (!order) return "unknown";
+  let status: string;
+  try {
+    status = await mixpay.paymentStatus(order.traceId);
+  } catch (e) {
+    status = `unavailable (${(e as Error).message})`;
   }
-  throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`);
+  await recordOrderEvent(db, { orderId, type: "settlement.mixpay_status", actor, message: `MixPay reports the payment as ${status}`, data: { status } });
+  return status;
 }
 
 /** Retries are exhausted: the order stays owed (reserved) and an operator is alerted. */
