@@ -5,7 +5,8 @@
  *    installed, otherwise the local runner in tools/inngest-local (nothing to download);
  *    none when INNGEST_BASE_URL points somewhere already;
  *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin).
- * Ctrl-C stops them all.
+ * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first) with
+ * the same companions; the browser tests use that, for speed and determinism.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -14,7 +15,8 @@ const root = process.cwd();
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const port = process.env.PORT ?? "3000";
 const children: ChildProcess[] = [];
-const env: Record<string, string | undefined> = { NEXT_TELEMETRY_DISABLED: "1", ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
+const prod = process.argv.includes("--prod");
+const env: Record<string, string | undefined> = { NEXT_TELEMETRY_DISABLED: "1", ...process.env, NODE_ENV: prod ? "production" : (process.env.NODE_ENV ?? "development") };
 
 function start(name: string, cmd: string, args: string[], extra: Record<string, string | undefined> = {}): ChildProcess {
   const child = spawn(cmd, args, { stdio: "inherit", env: { ...env, ...extra } as NodeJS.ProcessEnv });
@@ -65,4 +67,4 @@ if (!process.env.INNGEST_BASE_URL) {
   }
 }
 
-start("app", tsx, [path.join(root, "scripts", "serve.ts"), "--dev"]);
+start("app", tsx, [path.join(root, "scripts", "serve.ts"), ...(prod ? [] : ["--dev"])]);

@@ -1,6 +1,7 @@
 import { getDb } from "@/db";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { inngest } from "../client";
+import { dispatchOutbox } from "../dispatch";
 import { brokerDeps } from "../deps";
 
 export const WATCH_PASSES = 6;
@@ -15,7 +16,12 @@ export const watchSnapshots = inngest.createFunction(
   async ({ step }) => {
     let read = 0;
     for (let i = 0; i < WATCH_PASSES; i++) {
-      const r = await step.run(`poll-snapshots-${i}`, async () => pollSnapshots(await getDb(), brokerDeps().snapshots));
+      const r = await step.run(`poll-snapshots-${i}`, async () => {
+        const polled = await pollSnapshots(await getDb(), brokerDeps().snapshots);
+        // Refunds found here are queued in the outbox; hand them to Inngest now, not at the next relay.
+        if (polled.outcomes.mixpay_refund) await dispatchOutbox();
+        return polled;
+      });
       read += r.read;
       if (i < WATCH_PASSES - 1) await step.sleep(`pause-${i}`, "10s");
     }

@@ -114,6 +114,7 @@ export async function completeRefund(db: Db, orderId: string, providerRefundId: 
     from: "refunding",
     to: "refunded",
     actor,
+    message: "the wallet refunded the end user",
     patch: { refundedAt: new Date() },
     data: { providerRefundId },
   });

@@ -18,6 +18,11 @@ const STATUS_TEXT: Record<string, string> = {
   cancelled: "Cancelled",
   expired: "Expired",
   failed: "Unavailable",
+  settlement_failed: "Paid",
+  mixpay_refunded: "Refund on its way",
+  refunding: "Refund on its way",
+  refunded: "Refunded",
+  refund_failed: "Refund delayed",
 };
 
 /**
