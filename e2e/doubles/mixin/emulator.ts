@@ -29,6 +29,8 @@ export interface Fault {
   count?: number;
   /** For "timeout": how long to stall before answering normally. */
   delayMs?: number;
+  /** Let this many matching requests through before the fault starts. */
+  after?: number;
 }
 
 interface Utxo {
@@ -211,6 +213,10 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   function takeFault(key: string): Fault | undefined {
     const f = faults.find((x) => new RegExp(x.pattern).test(key));
     if (!f) return undefined;
+    if (f.after) {
+      f.after -= 1;
+      return undefined;
+    }
     if (f.count !== undefined) {
       f.count -= 1;
       if (f.count <= 0) faults = faults.filter((x) => x !== f);
