@@ -12,6 +12,8 @@ export interface BrokerDeps {
   mixpay: MixPayResultApi;
   balances: BalanceSource;
   snapshots: SnapshotSource;
+  /** Bot messages to operators (alerts); idempotent by message id. */
+  messenger: { sendText(userId: string, text: string, messageId: string): Promise<void> };
 }
 
 let cached: BrokerDeps | undefined;

@@ -2,6 +2,7 @@ import "./wire";
 import { deliverAlert } from "./functions/deliver-alert";
 import { expireOrders } from "./functions/expire-orders";
 import { refundEndUserFn } from "./functions/refund-end-user";
+import { redriveStuckOrdersFn } from "./functions/redrive-stuck-orders";
 import { relayOutboxFn } from "./functions/relay-outbox";
 import { settleOrder } from "./functions/settle-order";
 import { syncBalancesFn } from "./functions/sync-balances";
@@ -10,4 +11,4 @@ import { watchSnapshots } from "./functions/watch-snapshots";
 export { inngest } from "./client";
 
 /** Every durable function of the broker, served at /api/inngest. */
-export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, deliverAlert];
+export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, redriveStuckOrdersFn, deliverAlert];

@@ -56,6 +56,8 @@ const envSchema = z.object({
   MIXIN_RETRIES: z.coerce.number().int().min(-1).max(10).default(2),
   /** MixPay's public API (payment results); tests and the embedded default point it at the emulated MixPay. */
   MIXPAY_API_BASE_URL: z.url().default("https://api.mixpay.me"),
+  /** Mixin user ids (comma-separated) the bot messages about every new alert. Optional. */
+  ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -3,11 +3,19 @@ import { getDb } from "@/db";
 import { alerts, outboundAttempts } from "@/db/schema";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
+import { createHash } from "node:crypto";
 import { inngest } from "../client";
+import { brokerDeps } from "../deps";
 import { alertRaised } from "../events";
 
+function deterministicUuid(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /**
- * Tell someone about a new alert: always the log (warn), and ALERT_WEBHOOK_URL when configured
+ * Tell someone about a new alert: always the log (warn), a Mixin message from the bot to each of
+ * ALERT_MIXIN_USER_IDS, and ALERT_WEBHOOK_URL when configured
  * (a JSON POST carrying the alert id as Idempotency-Key, retried on failure; every attempt is
  * recorded). Operators also see and acknowledge alerts in the console.
  */
@@ -20,8 +28,19 @@ export const deliverAlert = inngest.createFunction(
       logger("alerts").warn({ alertId: a.id, kind: a.kind, severity: a.severity, assetId: a.assetId, orderId: a.orderId }, a.message);
       return { id: a.id, kind: a.kind, severity: a.severity, message: a.message, assetId: a.assetId, orderId: a.orderId, createdAt: a.createdAt };
     });
+    if (!alert) return { delivered: [] };
+    const delivered = ["log"];
+    const operators = env().ALERT_MIXIN_USER_IDS;
+    if (operators.length > 0) {
+      await step.run("send-mixin-messages", async () => {
+        const text = `[${alert.severity}] ${alert.kind}: ${alert.message}`;
+        // One message id per (alert, operator): a retried step never messages twice.
+        for (const userId of operators) await brokerDeps().messenger.sendText(userId, text, deterministicUuid(`${alert.id}:${userId}`));
+      });
+      delivered.push("mixin");
+    }
     const url = env().ALERT_WEBHOOK_URL;
-    if (!alert || !url) return { delivered: alert ? ["log"] : [] };
+    if (!url) return { delivered };
     await step.run("post-alert-webhook", async () => {
       const db = await getDb();
       const [attempt] = await db
@@ -42,6 +61,6 @@ export const deliverAlert = inngest.createFunction(
         throw e;
       }
     });
-    return { delivered: ["log", "webhook"] };
+    return { delivered: [...delivered, "webhook"] };
   },
 );

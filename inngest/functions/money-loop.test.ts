@@ -2,7 +2,8 @@ import Decimal from "decimal.js";
 import { asc, eq } from "drizzle-orm";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { balances, mixinTransfers, orderEvents, orders, outbox } from "@/db/schema";
+import { alerts, balances, mixinTransfers, orderEvents, orders, outbox } from "@/db/schema";
+import { markSettlementFailed } from "@/server/settlement/settle-order";
 import { DEMO_ASSETS } from "@/db/seed";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
@@ -54,7 +55,7 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     const again = await settle(o.id);
     expect(again.result).toMatchObject({ outcome: "already-settled" });
     expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
-    expect(await timeline(o.id)).toEqual(["order.settling", "settlement.transfer_sent", "order.settled", "settlement.mixpay_status"]);
+    expect(await timeline(o.id)).toEqual(["order.settling", "settlement.transfer_sent", "order.settled"]);
   });
 
   it("a settlement whose Mixin answer was lost is found on retry, not paid twice", async () => {
@@ -64,6 +65,31 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     expect(first.error).toBeDefined();
     const second = await settle(o.id);
     expect(second.result).toMatchObject({ outcome: "settled" });
+    expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
+  });
+
+  it("Mixin answering 500 fails the attempt; the next attempt settles, once", async () => {
+    const o = await paidOrder("0.75");
+    emu.setFault({ pattern: "^GET /safe/outputs", mode: "500", count: 1 });
+    expect((await settle(o.id)).error).toBeDefined();
+    const [mid] = await store.db.select().from(orders).where(eq(orders.id, o.id));
+    expect(mid!.status).toBe("settling");
+    expect((await settle(o.id)).result).toMatchObject({ outcome: "settled" });
+    expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
+  });
+
+  it("when retries are exhausted the order is settlement_failed (still reserved) with a critical alert, and a retry settles it", async () => {
+    const o = await paidOrder("0.5");
+    emu.setFault({ pattern: "^POST /safe/transactions$", mode: "500" });
+    expect((await settle(o.id)).error).toBeDefined();
+    await markSettlementFailed(store.db, o.id, "Mixin transfer failed after 10 retries", "system:settle-order");
+    const [failed] = await store.db.select().from(orders).where(eq(orders.id, o.id));
+    expect(failed!.status).toBe("settlement_failed");
+    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `settlement_failed:${o.id}`));
+    expect(alert).toMatchObject({ kind: "settlement_failed", severity: "critical" });
+    emu.clearFaults();
+    const retry = await new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/settle.requested", data: { orderId: o.id } }] });
+    expect(retry.result).toMatchObject({ outcome: "settled" });
     expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
   });
 

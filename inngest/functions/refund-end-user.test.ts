@@ -32,4 +32,28 @@ describe("refund-end-user function (demo wallet)", () => {
     const types = (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
     expect(types).toEqual(["order.refunding", "order.refunded"]);
   });
+
+  it("a wallet that fails the refund leaves the order refunding with the error, and the retry refunds it once", async () => {
+    const { setWalletProvider } = await import("@/server/wallets/registry");
+    const { DemoWallet } = await import("@/server/wallets/demo");
+    const o = await insertOrder(store.db, { status: "mixpay_refunded", mixpayRefundCode: "40025" });
+    await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
+    const real = new DemoWallet("http://localhost:3000", true);
+    setWalletProvider("demo", { kind: "demo", createPayment: (x) => real.createPayment(x), queryPayment: (x) => real.queryPayment(x), refund: async () => ({ status: "failed", error: "wallet balance too low" }) });
+    try {
+      const failed = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+      expect(failed.error).toBeDefined();
+      const [mid] = await store.db.select().from(orders).where(eq(orders.id, o.id));
+      expect(mid!.status).toBe("refunding");
+      const [refund] = await store.db.select().from(refunds).where(eq(refunds.orderId, o.id));
+      expect(refund).toMatchObject({ lastError: "wallet balance too low", reason: "mixpay_refund" });
+    } finally {
+      setWalletProvider("demo", undefined);
+    }
+    const retried = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+    expect(retried.result).toEqual({ orderId: o.id, outcome: "refunded" });
+    const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.orderId, o.id));
+    expect(attempts.map((a) => a.outcome)).toEqual(["failed", "succeeded"]);
+    expect(new Set(attempts.map((a) => a.idempotencyKey)).size).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { NonRetriableError } from "inngest";
 import { getDb } from "@/db";
 import { AppErrorCode, isAppError } from "@/server/errors";
-import { beginSettlement, confirmSettlement, markSettlementFailed, recordMixPayStatus, sendSettlementTransfer } from "@/server/settlement/settle-order";
+import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
 import { inngest } from "../client";
 import { orderPaid, orderSettleRequested } from "../events";
 import { brokerDeps } from "../deps";
@@ -17,7 +17,7 @@ function rethrow(e: unknown): never {
 /**
  * Pay MixPay for an order paid in time: transfer `amount` of `asset_id` to `opponent_id` with the
  * order's trace_id as Mixin request_id and its memo, then confirm
- * that Mixin spent it (which is what MixPay counts as paid) and note MixPay's own status. One run per
+ * that Mixin spent it and that MixPay's payment-result API reports the trace paid. One run per
  * order at a time; Mixin's request_id makes any retry (of a step, a run, or an operator's retry)
  * a lookup of the same transaction instead of a second payment.
  */
@@ -52,14 +52,13 @@ export const settleOrder = inngest.createFunction(
       }
     });
 
-    const outcome = await step.run("confirm-transfer", async () => {
+    const outcome = await step.run("confirm-settlement", async () => {
       try {
-        return await confirmSettlement(await getDb(), orderId, brokerDeps().mixin, ACTOR);
+        return await confirmSettlement(await getDb(), orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR);
       } catch (e) {
         rethrow(e);
       }
     });
-    await step.run("record-mixpay-status", async () => recordMixPayStatus(await getDb(), orderId, brokerDeps().mixpay, ACTOR));
     return { orderId, outcome, transactionHash: sent.transactionHash ?? null };
   },
 );

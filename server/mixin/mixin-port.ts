@@ -8,6 +8,8 @@ import {
   signSafeTransaction,
   type SafeUtxoOutput,
   type SequencerTransactionRequest,
+  uniqueConversationID,
+  base64RawURLEncode,
 } from "@mixin.dev/mixin-node-sdk";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { dec } from "@/server/money";
@@ -168,6 +170,24 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
       };
     });
     return { snapshots, nextOffset: page.length ? page[page.length - 1]!.created_at : offset };
+  }
+
+  /**
+   * A plain-text message from the bot (operator alerts). Mixin deduplicates by message_id, so a
+   * retry with the same id delivers once; the caller derives it from what the message is about.
+   */
+  async sendText(userId: string, text: string, messageId: string): Promise<void> {
+    await this.call(
+      () =>
+        this.client.message.sendOne({
+          category: "PLAIN_TEXT",
+          recipient_id: userId,
+          conversation_id: uniqueConversationID(this.appId, userId),
+          message_id: messageId,
+          data_base64: base64RawURLEncode(Buffer.from(text, "utf8")),
+        }),
+      "send a message",
+    );
   }
 
   private async call<T>(fn: () => Promise<T>, what = "call Mixin"): Promise<T> {

@@ -98,13 +98,15 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
   }
 }
 
-export type ConfirmOutcome = "settled" | "already_settled";
+export type ConfirmOutcome = "settled" | "already_settled" | "mixpay_failed";
 
 /**
- * MixPay counts an order paid when the bot's transfer arrives (spec, Step 3), so the order is
- * settled once Mixin reports the transaction spent. Not spent yet → RETRYABLE (checked again).
+ * Settled means both: Mixin holds the transfer as spent (final), and MixPay's payment-result
+ * API says the trace is paid. Anything short of that is RETRYABLE, checked again with backoff.
+ * If MixPay reports the payment failed, the order stays `settling`: MixPay sends the money back
+ * with an RF memo and the snapshot watcher takes it from there.
  */
-export async function confirmSettlement(db: Db, orderId: string, mixin: SettlementMixin, actor: string): Promise<ConfirmOutcome> {
+export async function confirmSettlement(db: Db, orderId: string, mixin: SettlementMixin, mixpay: MixPayResultApi, actor: string): Promise<ConfirmOutcome> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
   if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
   if (order.status !== "settling") return "already_settled";
@@ -116,33 +118,27 @@ export async function confirmSettlement(db: Db, orderId: string, mixin: Settleme
     .update(mixinTransfers)
     .set({ status: "confirmed", transactionHash: tx.transactionHash, snapshotId: tx.snapshotId })
     .where(eq(mixinTransfers.orderId, orderId));
+  let status: string;
+  try {
+    status = await mixpay.paymentStatus(order.traceId);
+  } catch (e) {
+    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e });
+  }
+  if (status === "failed") {
+    await recordOrderEvent(db, { orderId, type: "settlement.mixpay_failed", actor, message: "MixPay reports the payment failed; its refund to the bot is expected", data: { status } });
+    return "mixpay_failed";
+  }
+  if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`);
   await transitionOrder(db, {
     orderId,
     from: "settling",
     to: "settled",
     actor,
-    message: `MixPay's bot received ${order.amount} (Mixin transaction spent)`,
-    data: { transactionHash: tx.transactionHash, snapshotId: tx.snapshotId },
+    message: `MixPay received ${order.amount} (Mixin transaction spent, MixPay reports success)`,
+    data: { transactionHash: tx.transactionHash, snapshotId: tx.snapshotId, mixpayStatus: status },
     patch: { settledAt: new Date() },
   });
   return "settled";
-}
-
-/**
- * Best effort: what MixPay's payment-result API says about the trace, kept on the timeline.
- * It never fails the settlement (the API is rate-limited and not part of the broker protocol).
- */
-export async function recordMixPayStatus(db: Db, orderId: string, mixpay: MixPayResultApi, actor: string): Promise<string> {
-  const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
-  if (!order) return "unknown";
-  let status: string;
-  try {
-    status = await mixpay.paymentStatus(order.traceId);
-  } catch (e) {
-    status = `unavailable (${(e as Error).message})`;
-  }
-  await recordOrderEvent(db, { orderId, type: "settlement.mixpay_status", actor, message: `MixPay reports the payment as ${status}`, data: { status } });
-  return status;
 }
 
 /** Retries are exhausted: the order stays owed (reserved) and an operator is alerted. */

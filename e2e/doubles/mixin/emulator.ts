@@ -107,6 +107,8 @@ export interface MixinEmulator {
   /** The simulated MixPay bot sends a settlement back with memo base64(RF|trace_id|code). */
   refund(traceId: string, code?: string): Snapshot;
   topUp(assetId: string, amount: string): void;
+  /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
+  messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
   requests(): string[];
   close(): Promise<void>;
@@ -141,6 +143,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   let settled: Settlement[] = [];
   let faults: Fault[] = [];
   let seen: string[] = [];
+  const messages = new Map<string, { message_id: string; recipient_id: string; text: string }>();
   /** Ghost key → the user it was made for, so a transaction's outputs can be attributed. */
   const ghostOwners = new Map<string, string>();
   let sequence = 0;
@@ -393,6 +396,15 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       return ok(res, page);
     }
 
+    if (req.method === "POST" && path === "/messages") {
+      const list = json() as { message_id: string; recipient_id: string; data_base64: string }[] | { message_id: string; recipient_id: string; data_base64: string };
+      for (const m of Array.isArray(list) ? list : [list]) {
+        if (!messages.has(m.message_id)) messages.set(m.message_id, { message_id: m.message_id, recipient_id: m.recipient_id, text: Buffer.from(m.data_base64, "base64url").toString("utf8") });
+      }
+      return ok(res, []);
+    }
+    if (path === "/_emulator/messages" && req.method === "GET") return send(res, 200, [...messages.values()]);
+
     // The emulated MixPay's public payment-result API.
     if (req.method === "GET" && path === "/v1/payments_result") {
       const traceId = url.searchParams.get("traceId") ?? "";
@@ -497,6 +509,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     refund,
     topUp,
     requests: () => [...seen],
+    messages: () => [...messages.values()],
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
