@@ -50,6 +50,7 @@ export default defineConfig({
       // Production mode, but reachable over plain HTTP on loopback and with the demo wallet on.
       MIXPAY_REQUIRE_HTTPS: "false",
       DEMO_WALLET_ENABLED: "true",
+      AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -1,5 +1,6 @@
 import type { Db } from "./client";
 import { assets, balances, payeeAccessPolicy, wallets } from "./schema";
+import { seedDemoUsers } from "./seed-users";
 
 /** Mixin asset ids of the demo assets (the same ids as on Mixin mainnet). */
 export const DEMO_ASSETS = {
@@ -68,4 +69,5 @@ export async function seedDemoData(db: Db): Promise<void> {
     ])
     .onConflictDoNothing();
   await db.insert(payeeAccessPolicy).values({ id: "default", mode: "open" }).onConflictDoNothing();
+  await seedDemoUsers(db);
 }

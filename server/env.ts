@@ -60,6 +60,8 @@ const envSchema = z.object({
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /** Secret that signs console sessions (JWT cookies). Required in production; a fixed dev value otherwise. */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -67,6 +69,7 @@ export type Env = z.infer<typeof envSchema> & {
   seedDemoData: boolean;
   mixpayRequireHttps: boolean;
   demoWalletEnabled: boolean;
+  authSecret: string;
 };
 
 export class EnvError extends Error {}
@@ -87,7 +90,15 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
+    authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET),
   };
+}
+
+function authSecretFor(nodeEnv: string, secret: string | undefined): string {
+  if (secret) return secret;
+  if (nodeEnv === "production") throw new EnvError("Invalid configuration:\n  AUTH_SECRET: required in production (openssl rand -base64 33)");
+  // Development and tests only: sessions are signed with a well-known value.
+  return "development-only-auth-secret-not-for-production-use";
 }
 
 let cached: Env | undefined;

@@ -59,6 +59,7 @@ async function startApp(): Promise<void> {
       SEED_DEMO_DATA: "true",
       MIXPAY_REQUIRE_HTTPS: "false",
       DEMO_WALLET_ENABLED: "true",
+      AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
       MIXIN_KEYSTORE: JSON.stringify(emu.keystore),
       MIXIN_API_BASE_URL: emu.url,
       MIXIN_TIMEOUT_MS: "3000",

@@ -1,0 +1,46 @@
+import NextAuth, { type NextAuthResult } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { env } from "@/server/env";
+import { authenticate, type Role } from "./users";
+
+const credentials = z.object({ email: z.email(), password: z.string().min(1).max(200) });
+
+/**
+ * Console sign-in (next-auth v5, the App Router line): email + password checked against argon2
+ * hashes, sessions as signed JWT cookies so they survive restarts. The role and user id ride in
+ * the token; the tRPC context re-reads the user on every request (a disabled user is out at once).
+ */
+const nextAuth: NextAuthResult = NextAuth({
+  secret: env().authSecret,
+  // Behind our own server and proxies; the host header is trusted like Next itself does.
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentials.safeParse(raw);
+        if (!parsed.success) return null;
+        const user = await authenticate(await getDb(), parsed.data.email, parsed.data.password);
+        return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.role = (user as { role?: Role }).role;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      return { ...session, userId: token.uid as string | undefined, role: token.role as Role | undefined };
+    },
+  },
+});
+
+export const { handlers, auth, signIn, signOut } = nextAuth;

@@ -1,0 +1,37 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { userPayees, users } from "@/db/schema";
+import { hashPassword, verifyPassword } from "./passwords";
+
+export type Role = "operator" | "merchant";
+
+export interface SessionUser {
+  id: string;
+  email: string | null;
+  name: string;
+  role: Role;
+}
+
+/** Check an email + password; disabled users cannot sign in. */
+export async function authenticate(db: Db, email: string, password: string): Promise<SessionUser | null> {
+  const [u] = await db.select().from(users).where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
+  if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, password))) return null;
+  return { id: u.id, email: u.email, name: u.name, role: u.role };
+}
+
+/** The user behind a session, re-read on every request so a disabled user loses access at once. */
+export async function loadSessionUser(db: Db, userId: string): Promise<(SessionUser & { payeeIds: string[] }) | null> {
+  const [u] = await db.select().from(users).where(and(eq(users.id, userId), isNull(users.disabledAt)));
+  if (!u) return null;
+  const links = await db.select({ payeeId: userPayees.payeeId }).from(userPayees).where(eq(userPayees.userId, u.id));
+  return { id: u.id, email: u.email, name: u.name, role: u.role, payeeIds: links.map((l) => l.payeeId) };
+}
+
+export async function createUser(db: Db, input: { email: string; password: string; role: Role; name?: string; payeeIds?: string[] }): Promise<string> {
+  const [u] = await db
+    .insert(users)
+    .values({ email: input.email.trim().toLowerCase(), name: input.name ?? "", role: input.role, passwordHash: await hashPassword(input.password) })
+    .returning({ id: users.id });
+  if (input.payeeIds?.length) await db.insert(userPayees).values(input.payeeIds.map((payeeId) => ({ userId: u!.id, payeeId })));
+  return u!.id;
+}

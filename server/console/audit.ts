@@ -1,0 +1,18 @@
+import { desc } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { auditLog } from "@/db/schema";
+import type { SessionUser } from "@/server/auth/users";
+
+/** Every operator action leaves a row: who, when, what, before and after (same transaction). */
+export async function writeAudit(
+  db: DbOrTx,
+  actor: Pick<SessionUser, "id" | "email">,
+  e: { action: string; targetType: string; targetId?: string; before?: unknown; after?: unknown },
+): Promise<void> {
+  await db.insert(auditLog).values({ actorUserId: actor.id, actorEmail: actor.email, action: e.action, targetType: e.targetType, targetId: e.targetId, before: e.before ?? null, after: e.after ?? null });
+}
+
+export async function listAudit(db: DbOrTx, limit = 100) {
+  const rows = await db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
+  return rows.map((r) => ({ ...r, id: String(r.id) }));
+}

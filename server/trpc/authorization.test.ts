@@ -1,0 +1,130 @@
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alerts, assets, auditLog, outbox, payeeAccessEntries } from "@/db/schema";
+import { DEMO_ASSETS } from "@/db/seed";
+import { raiseAlert } from "@/server/alerts/raise-alert";
+import { createUser, loadSessionUser } from "@/server/auth/users";
+import { insertOrder } from "@/test/factories";
+import { createTestStore, type TestStore } from "@/test/store";
+import type { Context } from "./init";
+import { createCaller } from "./root";
+
+let store: TestStore;
+const PAYEE_A = "aaaaaaaa-0000-4000-8000-000000000001";
+const PAYEE_B = "bbbbbbbb-0000-4000-8000-000000000002";
+let ctx: Record<"anonymous" | "merchantA" | "merchantB" | "operator", Context>;
+let orderA: string;
+let orderB: string;
+let traceB: string;
+
+beforeAll(async () => {
+  store = await createTestStore();
+  const ids = {
+    a: await createUser(store.db, { email: "a@example.test", password: "pw-a-123456", role: "merchant", payeeIds: [PAYEE_A] }),
+    b: await createUser(store.db, { email: "b@example.test", password: "pw-b-123456", role: "merchant", payeeIds: [PAYEE_B] }),
+    op: await createUser(store.db, { email: "op@example.test", password: "pw-op-123456", role: "operator" }),
+  };
+  const user = async (id: string) => (await loadSessionUser(store.db, id))!;
+  ctx = {
+    anonymous: { db: store.db, user: null },
+    merchantA: { db: store.db, user: await user(ids.a) },
+    merchantB: { db: store.db, user: await user(ids.b) },
+    operator: { db: store.db, user: await user(ids.op) },
+  };
+  orderA = (await insertOrder(store.db, { payeeId: PAYEE_A, status: "settlement_failed" })).id;
+  const b = await insertOrder(store.db, { payeeId: PAYEE_B });
+  orderB = b.id;
+  traceB = b.traceId;
+});
+afterAll(async () => store.cleanup());
+
+async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (e) {
+    return e instanceof TRPCError ? e.code : `error:${(e as Error).message}`;
+  }
+}
+
+type Who = keyof typeof ctx;
+const everyone: Who[] = ["anonymous", "merchantA", "merchantB", "operator"];
+
+describe("authorization matrix over every procedure", () => {
+  const alertId = () => raiseAlert(store.db, { kind: "t", dedupeKey: `t:${crypto.randomUUID()}`, message: "m" }).then((a) => a.id);
+  const cases: [string, (c: ReturnType<typeof createCaller>) => Promise<unknown>, Record<Who, string>][] = [
+    ["orders.list", (c) => c.orders.list({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
+    ["orders.totals", (c) => c.orders.totals({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
+    ["orders.get (A's order)", (c) => c.orders.get({ id: orderA }), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "NOT_FOUND", operator: "ok" }],
+    ["operator.overview", (c) => c.operator.overview(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.balances", (c) => c.operator.balances(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.updateAsset", (c) => c.operator.updateAsset({ assetId: DEMO_ASSETS.USDT, feeRate: "0.02" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setWalletEnabled", (c) => c.operator.setWalletEnabled({ name: "binance", enabled: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.access", (c) => c.operator.access({}), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setAccessMode", (c) => c.operator.setAccessMode({ mode: "open" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setAccessEntry", (c) => c.operator.setAccessEntry({ payeeId: PAYEE_B, list: "block", present: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.alerts", (c) => c.operator.alerts(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.acknowledgeAlert", async (c) => c.operator.acknowledgeAlert({ id: await alertId() }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.settlementQueue", (c) => c.operator.settlementQueue(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.retrySettlements", (c) => c.operator.retrySettlements({ orderIds: [orderA] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+  ];
+  for (const [name, call, expected] of cases) {
+    it.each(everyone)(`${name} as %s`, async (who) => {
+      expect(await outcome(call(createCaller(ctx[who])))).toBe(expected[who]);
+    });
+  }
+
+  it("covers every procedure of the router", () => {
+    const names = new Set(cases.map(([n]) => n.split(" ")[0]));
+    const all = [
+      ...Object.keys(createCaller(ctx.operator).orders).map((k) => `orders.${k}`),
+      ...Object.keys(createCaller(ctx.operator).operator).map((k) => `operator.${k}`),
+    ];
+    expect(all.filter((n) => !names.has(n))).toEqual([]);
+  });
+});
+
+describe("merchant isolation", () => {
+  it("merchant A never reads B's orders: not by id, not by filter, not by search, not in totals", async () => {
+    const a = createCaller(ctx.merchantA);
+    expect((await a.orders.list({})).items.map((o) => o.id)).toEqual([orderA]);
+    expect((await a.orders.list({ filter: { payeeId: PAYEE_B } })).items).toEqual([]);
+    expect((await a.orders.list({ filter: { q: traceB } })).items).toEqual([]);
+    expect((await a.orders.list({ filter: { q: orderB } })).items).toEqual([]);
+    expect((await a.orders.totals({})).reduce((n, t) => n + t.count, 0)).toBe(1);
+    expect(await outcome(a.orders.get({ id: orderB }))).toBe("NOT_FOUND");
+    const op = createCaller(ctx.operator);
+    expect((await op.orders.list({ filter: { q: traceB } })).items.map((o) => o.id)).toEqual([orderB]);
+  });
+
+  it("a merchant with no linked payee sees nothing", async () => {
+    const id = await createUser(store.db, { email: "lonely@example.test", password: "pw-123456", role: "merchant" });
+    const c = createCaller({ db: store.db, user: (await loadSessionUser(store.db, id))! });
+    expect((await c.orders.list({})).items).toEqual([]);
+  });
+});
+
+describe("operator actions are audited", () => {
+  it("fee change, block, retry and acknowledge each leave before/after in the audit log", async () => {
+    const op = createCaller(ctx.operator);
+    await op.operator.updateAsset({ assetId: DEMO_ASSETS.ETH, feeRate: "0.015" });
+    const [eth] = await store.db.select().from(assets).where(eq(assets.assetId, DEMO_ASSETS.ETH));
+    expect(eth!.feeRate).toBe("0.01500000");
+    await op.operator.setAccessEntry({ payeeId: PAYEE_B, list: "block", present: true });
+    expect(await store.db.select().from(payeeAccessEntries).where(eq(payeeAccessEntries.payeeId, PAYEE_B))).toHaveLength(1);
+    const retried = await op.operator.retrySettlements({ orderIds: [orderA, orderB] });
+    expect(retried).toMatchObject({ queued: [orderA], skipped: [orderB] });
+    expect((await store.db.select().from(outbox)).some((e) => e.name === "order/settle.requested" && (e.data as { orderId: string }).orderId === orderA)).toBe(true);
+    const { id } = await raiseAlert(store.db, { kind: "low_balance", dedupeKey: "low:x", message: "low" });
+    await op.operator.acknowledgeAlert({ id });
+    expect((await store.db.select().from(alerts).where(eq(alerts.id, id)))[0]!.acknowledgedAt).toBeInstanceOf(Date);
+    const actions = (await store.db.select().from(auditLog)).map((r) => r.action);
+    expect(actions).toEqual(expect.arrayContaining(["asset.update", "access.block.add", "settlement.retry", "alert.acknowledge"]));
+    const [feeRow] = await store.db.select().from(auditLog).where(eq(auditLog.targetId, DEMO_ASSETS.ETH));
+    expect(feeRow).toMatchObject({ actorEmail: "op@example.test" });
+    expect((feeRow!.before as { feeRate: string }).feeRate).toBe("0.01000000");
+    expect((feeRow!.after as { feeRate: string }).feeRate).toBe("0.01500000");
+  });
+});

@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { listAudit } from "@/server/console/audit";
+import {
+  acknowledgeAlert,
+  balanceHealth,
+  getAccess,
+  listAlerts,
+  retrySettlements,
+  setAccessEntry,
+  setAccessMode,
+  setWalletEnabled,
+  settlementQueue,
+  statusCounts,
+  updateAsset,
+  updateAssetInput,
+} from "@/server/console/operator-actions";
+import { operatorProcedure, router } from "../init";
+
+/** The broker cockpit: operators only; every mutation is audited in its own transaction. */
+export const operatorRouter = router({
+  overview: operatorProcedure.query(async ({ ctx }) => ({
+    counts: await statusCounts(ctx.db),
+    balances: await balanceHealth(ctx.db),
+    queue: await settlementQueue(ctx.db),
+    alerts: await listAlerts(ctx.db),
+  })),
+  balances: operatorProcedure.query(({ ctx }) => balanceHealth(ctx.db)),
+  updateAsset: operatorProcedure.input(updateAssetInput).mutation(({ ctx, input }) => updateAsset(ctx.db, ctx.user, input)),
+  setWalletEnabled: operatorProcedure.input(z.object({ name: z.string().min(1).max(20), enabled: z.boolean() })).mutation(({ ctx, input }) => setWalletEnabled(ctx.db, ctx.user, input.name, input.enabled)),
+  access: operatorProcedure.input(z.object({ search: z.string().max(36).optional() }).default({})).query(({ ctx, input }) => getAccess(ctx.db, input.search)),
+  setAccessMode: operatorProcedure.input(z.object({ mode: z.enum(["open", "allow_list"]) })).mutation(({ ctx, input }) => setAccessMode(ctx.db, ctx.user, input.mode)),
+  setAccessEntry: operatorProcedure
+    .input(z.object({ payeeId: z.uuid(), list: z.enum(["allow", "block"]), present: z.boolean(), note: z.string().max(200).optional() }))
+    .mutation(({ ctx, input }) => setAccessEntry(ctx.db, ctx.user, input)),
+  alerts: operatorProcedure.input(z.object({ includeAcknowledged: z.boolean().default(false) }).default({ includeAcknowledged: false })).query(({ ctx, input }) => listAlerts(ctx.db, input.includeAcknowledged)),
+  acknowledgeAlert: operatorProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.user, input.id)),
+  settlementQueue: operatorProcedure.query(({ ctx }) => settlementQueue(ctx.db)),
+  retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(({ ctx, input }) => retrySettlements(ctx.db, ctx.user, input.orderIds)),
+  audit: operatorProcedure.query(({ ctx }) => listAudit(ctx.db)),
+});
