@@ -56,6 +56,7 @@ describe("authorization matrix over every procedure", () => {
   const cases: [string, (c: ReturnType<typeof createCaller>) => Promise<unknown>, Record<Who, string>][] = [
     ["orders.list", (c) => c.orders.list({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
     ["orders.totals", (c) => c.orders.totals({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
+    ["orders.assets", (c) => c.orders.assets(), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
     ["orders.get (A's order)", (c) => c.orders.get({ id: orderA }), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "NOT_FOUND", operator: "ok" }],
     ["operator.overview", (c) => c.operator.overview(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.balances", (c) => c.operator.balances(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],

@@ -1,0 +1,119 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { serverCaller } from "@/server/trpc/server";
+import { Amount, Status, Time } from "../format";
+import { AcknowledgeButton, RetryButton } from "./actions";
+
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage() {
+  const caller = await serverCaller();
+  const { counts, balances, queue, alerts } = await caller.operator.overview();
+  return (
+    <div className="space-y-8">
+      <section aria-labelledby="counts">
+        <h1 id="counts" className="text-xl font-semibold">
+          Overview
+        </h1>
+        <ul className="mt-3 flex flex-wrap gap-2 text-sm">
+          {counts.length === 0 && <li className="text-zinc-500">No orders yet.</li>}
+          {counts.map((c) => (
+            <li key={c.status} className="rounded-md bg-white px-3 py-1.5 shadow-sm dark:bg-zinc-900">
+              <Status value={c.status} /> {c.count}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="alerts-h">
+        <h2 id="alerts-h" className="font-semibold">
+          Open alerts
+        </h2>
+        {alerts.length === 0 ? (
+          <p className="mt-2 text-sm text-zinc-500">No open alerts.</p>
+        ) : (
+          <ul className="mt-2 space-y-2 text-sm" data-testid="alerts">
+            {alerts.map((a) => (
+              <li key={a.id} className="flex flex-wrap items-center gap-3 rounded-md bg-white px-3 py-2 shadow-sm dark:bg-zinc-900">
+                <span className={a.severity === "critical" ? "font-semibold text-red-600" : "font-semibold text-amber-600"}>{a.severity}</span>
+                <code className="text-xs">{a.kind}</code>
+                <span className="flex-1">{a.message}</span>
+                <span className="text-xs text-zinc-500">×{a.occurrences}</span>
+                <AcknowledgeButton alertId={a.id} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="queue-h">
+        <h2 id="queue-h" className="flex items-center gap-3 font-semibold">
+          Settlement queue {queue.length > 1 && <RetryButton orderIds={queue.map((q) => q.id)} label={`Retry all ${queue.length}`} />}
+        </h2>
+        {queue.length === 0 ? (
+          <p className="mt-2 text-sm text-zinc-500">Nothing waiting: every paid order is settled.</p>
+        ) : (
+          <table className="mt-2 w-full text-left text-sm" data-testid="settlement-queue">
+            <tbody>
+              {queue.map((q) => (
+                <tr key={q.id} className="border-t border-zinc-200 dark:border-zinc-800">
+                  <td className="py-2 pr-3 font-mono text-xs">
+                    <Link className="underline" href={`/console/orders/${q.id}`}>
+                      {q.traceId}
+                    </Link>
+                  </td>
+                  <td className="py-2 pr-3">
+                    <Status value={q.status} />
+                  </td>
+                  <td className="py-2 pr-3">
+                    <Amount value={q.amount} symbol={q.symbol} />
+                  </td>
+                  <td className="py-2 pr-3 text-zinc-500">{q.statusReason}</td>
+                  <td className="py-2 pr-3">
+                    <Time at={q.updatedAt} />
+                  </td>
+                  <td className="py-2">
+                    <RetryButton orderIds={[q.id]} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="balances-h">
+        <h2 id="balances-h" className="font-semibold">
+          Balances (Mixin bot)
+        </h2>
+        <table className="mt-2 w-full text-left text-sm" data-testid="balances">
+          <thead className="text-zinc-500">
+            <tr>
+              <th className="py-1 pr-3 font-medium">Asset</th>
+              <th className="py-1 pr-3 font-medium">Balance</th>
+              <th className="py-1 pr-3 font-medium">Reserved</th>
+              <th className="py-1 pr-3 font-medium">Available</th>
+              <th className="py-1 pr-3 font-medium">Low below</th>
+              <th className="py-1 pr-3 font-medium">Synced (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {balances.map((b) => (
+              <tr key={b.assetId} className="border-t border-zinc-200 dark:border-zinc-800">
+                <td className="py-2 pr-3">
+                  {b.symbol} {b.low && <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700">low</span>}
+                </td>
+                <td className="py-2 pr-3"><Amount value={b.balance} symbol={b.symbol} /></td>
+                <td className="py-2 pr-3"><Amount value={b.reserved} symbol={b.symbol} /></td>
+                <td className="py-2 pr-3"><Amount value={b.available} symbol={b.symbol} /></td>
+                <td className="py-2 pr-3">{b.lowBalanceThreshold ?? "—"}</td>
+                <td className="py-2 pr-3"><Time at={b.syncedAt} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

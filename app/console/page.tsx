@@ -1,0 +1,7 @@
+import { redirect } from "next/navigation";
+import { createContext } from "@/server/trpc/context";
+
+export default async function ConsoleHome() {
+  const { user } = await createContext();
+  redirect(user?.role === "operator" ? "/console/overview" : "/console/payments");
+}

@@ -1,0 +1,108 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+
+const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
+const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/console-${name}.png`, fullPage: true });
+
+async function createOrder(request: APIRequestContext, payee: string, amount: string) {
+  const traceId = crypto.randomUUID();
+  const res = await request.post("/mixpay/create_order", {
+    data: { payee_id: payee, wallet: "demo", asset_id: USDT, amount, trace_id: traceId, memo: "console-e2e", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/r", opponent_id: crypto.randomUUID() },
+  });
+  return { traceId, body: (await res.json()) as { code: number } };
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toContainText(email);
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in/);
+  await page.goto("/console");
+  await page.waitForURL(/\/sign-in/);
+}
+
+test("merchant: find an order by trace_id, open it, export the filtered CSV, sign out", async ({ page, request }) => {
+  const { traceId, body } = await createOrder(request, DEMO_PAYEE, "1.5");
+  expect(body.code).toBe(0);
+  await createOrder(request, crypto.randomUUID(), "2"); // another merchant's order: never shown
+
+  await page.goto("/console");
+  await page.waitForURL(/\/sign-in/);
+  await page.getByLabel("Email").fill("merchant@demo.local");
+  await page.getByLabel("Password").fill("wrong-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
+
+  await signIn(page, "merchant@demo.local", "merchant-demo-password");
+  await page.waitForURL(/\/console\/payments/);
+  await shot(page, "merchant-payments");
+  await page.getByLabel("Trace id or order id").fill(traceId);
+  await page.getByRole("button", { name: "Filter" }).click();
+  const rows = page.getByTestId("orders").locator("tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(traceId);
+  await expect(page.getByTestId("totals")).toContainText("1 × 1.50000000 USDT");
+
+  const csv = await page.request.get(`/console/payments/export?q=${traceId}`);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const lines = (await csv.text()).trim().split("\n");
+  expect(lines[0]).toBe("order_id,trace_id,payee_id,wallet,asset_id,symbol,amount,fee,pay_amount,status,created_at,expired_at");
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain(`,${traceId},${DEMO_PAYEE},demo,${USDT},USDT,1.50000000,0.01500000,1.51500000,created,`);
+  const all = (await (await page.request.get("/console/payments/export")).text()).trim().split("\n").slice(1);
+  expect(all.every((l) => l.includes(`,${DEMO_PAYEE},`))).toBe(true);
+
+  await rows.first().getByRole("link").click();
+  await expect(page.getByTestId("order-fields")).toContainText(traceId);
+  await expect(page.getByTestId("order-timeline")).toContainText("order.created");
+  await shot(page, "merchant-order");
+
+  // Operator pages are closed to merchants.
+  const forbidden = await page.request.get("/api/trpc/operator.overview");
+  expect(forbidden.status()).toBe(403);
+  await signOut(page);
+});
+
+test("operator: change a fee and see it in assets/range, block a payee and see 11001, acknowledge an alert, read the audit log", async ({ page, request }) => {
+  await signIn(page, "operator@demo.local", "operator-demo-password");
+  await page.waitForURL(/\/console\/overview/);
+  await shot(page, "operator-overview");
+
+  await page.goto("/console/assets");
+  const usdt = page.getByTestId("asset-USDT");
+  await usdt.getByLabel("fee rate").fill("0.025");
+  await usdt.getByLabel("max USDT").fill("100000");
+  await usdt.getByRole("button", { name: "Save USDT" }).click();
+  await expect(usdt.getByLabel("fee rate")).toHaveValue("0.02500000");
+  await shot(page, "operator-assets");
+  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=demo`)).json()) as { data: { asset_id: string; fee: string }[] };
+  expect(range.data.find((a) => a.asset_id === USDT)?.fee).toBe("0.0250");
+
+  const blocked = crypto.randomUUID();
+  await page.goto("/console/access");
+  await page.getByLabel("Payee id", { exact: true }).fill(blocked);
+  await page.getByRole("button", { name: "Add" }).click();
+  await expect(page.getByTestId("access-entries")).toContainText(blocked);
+  await shot(page, "operator-access");
+  expect(((await (await request.get(`/mixpay/assets/range?payee_id=${blocked}&wallet=demo`)).json()) as { code: number }).code).toBe(11001);
+
+  // More than the bot holds → 11002 → a balance alert for the operator.
+  expect((await createOrder(request, DEMO_PAYEE, "6000")).body.code).toBe(11002);
+  await page.goto("/console/overview");
+  const alert = page.getByTestId("alerts").locator("li", { hasText: "balance_unavailable" });
+  await expect(alert).toBeVisible();
+  await alert.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(page.getByTestId("alerts").locator("li", { hasText: "balance_unavailable" })).toHaveCount(0);
+
+  await page.goto("/console/audit");
+  const audit = page.getByTestId("audit");
+  for (const action of ["asset.update", "access.block.add", "alert.acknowledge"]) await expect(audit).toContainText(action);
+  await shot(page, "operator-audit");
+  await signOut(page);
+});
