@@ -78,11 +78,13 @@ export const orders = pgTable(
   },
   (t) => [
     uniqueIndex("orders_trace_id_key").on(t.traceId),
-    // Merchant history: newest first within a payee, keyset on (created_at, id).
-    index("orders_payee_created_idx").on(t.payeeId, t.createdAt.desc(), t.id.desc()),
-    // Operator history and dashboards.
-    index("orders_created_idx").on(t.createdAt.desc(), t.id.desc()),
-    index("orders_status_created_idx").on(t.status, t.createdAt.desc()),
+    // History pages, newest first, keyset on (created_at, id). Ascending columns on purpose:
+    // a backward index scan yields `ORDER BY created_at DESC, id DESC` (DESC means NULLS FIRST);
+    // a "DESC NULLS LAST" index would not match that order and the planner would sort instead
+    // (measured in bench/store-scale.ts: 143 ms → under a millisecond at 100k orders).
+    index("orders_payee_created_idx").on(t.payeeId, t.createdAt, t.id),
+    index("orders_created_idx").on(t.createdAt, t.id),
+    index("orders_status_created_idx").on(t.status, t.createdAt, t.id),
     // Reservation sum per asset over the states that still owe MixPay.
     index("orders_reserving_idx")
       .on(t.assetId, t.status)

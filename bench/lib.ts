@@ -1,0 +1,147 @@
+/**
+ * Shared pieces of the benchmarks: a fresh PostgreSQL database, the broker's production server
+ * as a child process, and an autocannon wrapper. Load goes to 127.0.0.1 only.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { generateKeystore } from "../server/mixin/keystore";
+
+export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const RESULTS = path.join(process.cwd(), "bench", "results");
+export const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
+export const PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
+
+export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const a = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists "${name}" with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export async function waitFor(url: string, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** The broker's production server (`npm run build` must have run) on PostgreSQL. */
+export async function startBroker(dbUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: dbUrl,
+      DATABASE_POOL_SIZE: "20",
+      SEED_DEMO_DATA: "true",
+      MIXPAY_REQUIRE_HTTPS: "false",
+      DEMO_WALLET_ENABLED: "true",
+      AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
+      // A well-formed keystore: the hot paths never call Mixin.
+      MIXIN_KEYSTORE: JSON.stringify(generateKeystore()),
+      MIXIN_API_BASE_URL: "http://127.0.0.1:9",
+      INNGEST_DEV: "1",
+      INNGEST_BASE_URL: "http://127.0.0.1:9",
+      LOG_LEVEL: "error",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
+  await waitFor(`http://127.0.0.1:${port}/api/health`);
+  return child;
+}
+
+export interface LoadResult {
+  label: string;
+  targetRps: number | "max";
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  codes: Record<string, number>;
+}
+
+export async function load(opts: {
+  label: string;
+  url: string;
+  method?: "GET" | "POST";
+  body?: () => string;
+  rate?: number;
+  connections?: number;
+  durationS?: number;
+  expectCode?: number;
+}): Promise<LoadResult> {
+  const codes: Record<string, number> = {};
+  const instance = autocannon({
+    url: opts.url,
+    method: opts.method ?? "GET",
+    connections: opts.connections ?? (opts.rate ? Math.max(4, Math.ceil(opts.rate / 50)) : 32),
+    duration: opts.durationS ?? 10,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    headers: { "content-type": "application/json" },
+    requests: [
+      {
+        setupRequest: (req: autocannon.Request) => (opts.body ? { ...req, body: opts.body() } : req),
+        onResponse: (_status: number, body: string) => {
+          try {
+            const code = String((JSON.parse(body) as { code?: number }).code);
+            codes[code] = (codes[code] ?? 0) + 1;
+          } catch {
+            codes["not-json"] = (codes["not-json"] ?? 0) + 1;
+          }
+        },
+      },
+    ],
+  });
+  const r = await instance;
+  const envelopeErrors = Object.entries(codes).filter(([c]) => c !== String(opts.expectCode ?? 0)).reduce((n, [, v]) => n + v, 0);
+  return {
+    label: opts.label,
+    targetRps: opts.rate ?? "max",
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    errors: r.errors + r.timeouts + envelopeErrors,
+    non2xx: r.non2xx,
+    codes,
+  };
+}
+
+export function save(name: string, data: unknown): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, `${name}.json`), JSON.stringify(data, null, 2));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
