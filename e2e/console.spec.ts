@@ -100,6 +100,13 @@ test("operator: change a fee and see it in assets/range, block a payee and see 1
   await alert.getByRole("button", { name: "Acknowledge" }).click();
   await expect(page.getByTestId("alerts").locator("li", { hasText: "balance_unavailable" })).toHaveCount(0);
 
+  // Put back what this test changed: other tests share this server.
+  await page.goto("/console/assets");
+  await usdt.getByLabel("fee rate").fill("0.01");
+  await usdt.getByLabel("max USDT").fill("1000");
+  await usdt.getByRole("button", { name: "Save USDT" }).click();
+  await expect(usdt.getByLabel("fee rate")).toHaveValue("0.01000000");
+
   await page.goto("/console/audit");
   const audit = page.getByTestId("audit");
   for (const action of ["asset.update", "access.block.add", "alert.acknowledge"]) await expect(audit).toContainText(action);

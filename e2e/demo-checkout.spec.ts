@@ -1,3 +1,4 @@
+import Decimal from "decimal.js";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 
 const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
@@ -24,8 +25,11 @@ async function createOrder(request: APIRequestContext, returnUrl: string, amount
 }
 
 test("MixPay creates an order, the user pays on the demo checkout and lands on return_url via 302", async ({ page, request, baseURL }) => {
-  const range = await request.get(`/mixpay/assets/range?payee_id=${crypto.randomUUID()}&wallet=demo`);
-  expect((await range.json()).code).toBe(0);
+  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${crypto.randomUUID()}&wallet=demo`)).json()) as { code: number; data: { asset_id: string; fee: string }[] };
+  expect(range.code).toBe(0);
+  // The fee the broker offers now (another test may have changed it): amount × rate, rounded up.
+  const rate = new Decimal(range.data.find((a) => a.asset_id === USDT)!.fee);
+  const fee = new Decimal("2.5").mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP);
 
   const returnUrl = `${baseURL}/?returned=yes`;
   const links = await createOrder(request, returnUrl);
@@ -33,8 +37,8 @@ test("MixPay creates an order, the user pays on the demo checkout and lands on r
 
   await page.goto(links.checkout_url);
   await expect(page.getByTestId("amount")).toHaveText("2.50000000 USDT");
-  await expect(page.getByTestId("fee")).toHaveText("0.02500000 USDT");
-  await expect(page.getByTestId("total")).toHaveText("2.52500000 USDT");
+  await expect(page.getByTestId("fee")).toHaveText(`${fee.toFixed(8)} USDT`);
+  await expect(page.getByTestId("total")).toHaveText(`${fee.plus("2.5").toFixed(8)} USDT`);
   await expect(page.getByTestId("countdown")).toHaveText(/^1[45]:\d\d$/);
 
   const redirect = page.waitForResponse((r) => r.url().endsWith("/pay") && r.request().method() === "POST");

@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { env } from "@/server/env";
+import { logger } from "@/server/logger";
 import { authenticate, type Role } from "./users";
 
 const credentials = z.object({ email: z.email(), password: z.string().min(1).max(200) });
@@ -18,6 +19,16 @@ const nextAuth: NextAuthResult = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
   pages: { signIn: "/sign-in" },
+  // A wrong password is an ordinary event, not a stack trace in the log.
+  logger: {
+    error(error) {
+      if (error.name === "CredentialsSignin") logger("auth").info("sign-in refused: wrong email or password");
+      else logger("auth").error({ err: error }, "auth error");
+    },
+    warn(code) {
+      logger("auth").warn({ code }, "auth warning");
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },

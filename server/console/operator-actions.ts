@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { alerts, assets, orders, outbox, payeeAccessEntries, payeeAccessPolicy, wallets } from "@/db/schema";
@@ -102,9 +102,7 @@ export async function settlementQueue(db: Db, stuckAfterMs = 15 * 60_000) {
     .select({ id: orders.id, traceId: orders.traceId, status: orders.status, amount: orders.amount, assetId: orders.assetId, symbol: assets.symbol, updatedAt: orders.updatedAt, statusReason: orders.statusReason })
     .from(orders)
     .leftJoin(assets, eq(assets.assetId, orders.assetId))
-    .where(
-      sql`${orders.status} = 'settlement_failed' or (${orders.status} in ('paid','settling') and ${orders.updatedAt} < ${new Date(Date.now() - stuckAfterMs)})`,
-    )
+    .where(or(eq(orders.status, "settlement_failed"), and(inArray(orders.status, ["paid", "settling"]), lt(orders.updatedAt, new Date(Date.now() - stuckAfterMs)))))
     .orderBy(asc(orders.updatedAt))
     .limit(500);
 }

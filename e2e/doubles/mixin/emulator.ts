@@ -121,6 +121,8 @@ export interface EmulatorOptions {
   balances?: Record<string, string>;
   /** Split each initial balance into this many outputs (to exercise paging). */
   outputsPerAsset?: number;
+  /** More assets beyond the three demo ones (id → symbol, price, balance), e.g. for benchmarks. */
+  extraAssets?: Record<string, { symbol: string; price: string; balance: string }>;
 }
 
 const kernelAssetId = (assetId: string) => createHash("sha256").update(assetId).digest("hex");
@@ -135,7 +137,7 @@ const scalar = () => {
 export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<MixinEmulator> {
   const keystore = opts.keystore ?? generateKeystore();
   const bot = keystore.app_id;
-  const assets = new Map(Object.entries(DEFAULT_ASSETS).map(([id, a]) => [id, { ...a }]));
+  const assets = new Map(Object.entries({ ...DEFAULT_ASSETS, ...opts.extraAssets }).map(([id, a]) => [id, { ...a }]));
   const byKernel = new Map([...assets.keys()].map((id) => [kernelAssetId(id), id]));
   let utxos: Utxo[] = [];
   let txs = new Map<string, TxRecord>();
