@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { processSnapshot, readSnapshotCursor, writeSnapshotCursor, type IncomingSnapshot, type SnapshotOutcome } from "./process-snapshots";
+import { processSnapshots, readSnapshotCursor, writeSnapshotCursor, type IncomingSnapshot, type SnapshotOutcome } from "./process-snapshots";
 
 export interface SnapshotSource {
   /** The bot's snapshots after `offset` (ascending by created_at), and the offset to continue from. */
@@ -13,9 +13,9 @@ export interface PollResult {
 }
 
 /**
- * Read the bot's new snapshots and apply each exactly once (processSnapshot is keyed by
- * snapshot_id, so re-reading a page after a crash is harmless); the cursor moves only after a
- * page is applied. Stops after `maxPages` so one pass stays short.
+ * Read the bot's new snapshots and apply each exactly once (processSnapshots is keyed by
+ * snapshot_id and applies a page in one transaction, so re-reading a page after a crash is
+ * harmless); the cursor moves only after a page is applied. Stops after `maxPages` so one pass stays short.
  */
 export async function pollSnapshots(db: Db, source: SnapshotSource, opts: { pageSize?: number; maxPages?: number } = {}): Promise<PollResult> {
   const pageSize = opts.pageSize ?? 500;
@@ -25,10 +25,7 @@ export async function pollSnapshots(db: Db, source: SnapshotSource, opts: { page
   let read = 0;
   for (let page = 0; page < maxPages; page++) {
     const { snapshots, nextOffset } = await source.readSnapshots(cursor, pageSize);
-    for (const s of snapshots) {
-      const outcome = await processSnapshot(db, s);
-      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    }
+    for (const outcome of await processSnapshots(db, snapshots)) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     read += snapshots.length;
     if (nextOffset && nextOffset !== cursor) {
       cursor = nextOffset;

@@ -1,0 +1,104 @@
+/**
+ * BENCHMARKS.md and SVG plots from bench/results/*.json (written by the scripts).
+ *   tsx bench/report.ts
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { LoadResult } from "./lib";
+import { RESULTS } from "./lib";
+
+const read = <T>(name: string): T | undefined => {
+  const f = path.join(RESULTS, `${name}.json`);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as T) : undefined;
+};
+const load = read<{ when: string; durationS: number; results: LoadResult[]; ratioToFloor: number }>("mixpay-load");
+const contention = read<{ rows: { concurrent: number; covers: number; successes: number; unavailable: number; other: number; p50: number; p99: number; wallMs: number }[]; exact: boolean }>("reservation-contention");
+type Q = { p50: number; p95: number; max: number };
+const store = read<{ report: (Record<string, Q | number | { rows: number; ms: number }> & { size: number; seedMs: number; export100k: { rows: number; ms: number } })[] }>("store-scale");
+const bg = read<{ snapshots: { snapshots: number; ms: number; perSecond: number }[]; balanceSync: { assets: number; outputs: number; medianMs: number; maxMs: number }[] }>("background");
+
+/** A small line chart as SVG: x categories, one polyline per series, y from 0. */
+function svgChart(title: string, xLabels: string[], series: { name: string; values: number[]; color: string }[], yLabel: string): string {
+  const W = 640, H = 320, L = 60, R = 150, T = 40, B = 50;
+  const maxY = Math.max(1, ...series.flatMap((s) => s.values)) * 1.1;
+  const x = (i: number) => L + (xLabels.length === 1 ? 0 : (i * (W - L - R)) / (xLabels.length - 1));
+  const y = (v: number) => H - B - (v / maxY) * (H - T - B);
+  const ticks = Array.from({ length: 5 }, (_, i) => (maxY * i) / 4);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>
+${ticks.map((t) => `<line x1="${L}" x2="${W - R}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${L - 6}" y="${y(t) + 4}" text-anchor="end">${t < 10 ? t.toFixed(1) : Math.round(t)}</text>`).join("\n")}
+<text x="14" y="${H / 2}" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">${yLabel}</text>
+${xLabels.map((l, i) => `<text x="${x(i)}" y="${H - B + 18}" text-anchor="middle">${l}</text>`).join("\n")}
+${series
+  .map(
+    (s, k) =>
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.values.map((v, i) => `${x(i)},${y(v)}`).join(" ")}"/>` +
+      s.values.map((v, i) => `<circle cx="${x(i)}" cy="${y(v)}" r="3" fill="${s.color}"/>`).join("") +
+      `<rect x="${W - R + 12}" y="${T + k * 18}" width="10" height="10" fill="${s.color}"/><text x="${W - R + 28}" y="${T + k * 18 + 9}">${s.name}</text>`,
+  )
+  .join("\n")}
+</svg>`;
+}
+
+const lines: string[] = ["# Benchmarks", "", "Measured on this project's CI kind of machine (2 cores, PostgreSQL 15 on 127.0.0.1), by `npm run bench` (`npm run build` first). Load goes to 127.0.0.1 only. None of this is part of CI's pass/fail.", ""];
+const ok = (b: boolean) => (b ? "met" : "**not met**");
+
+if (load) {
+  const r = (label: string, rate: number | "max") => load.results.find((x) => x.label === label && x.targetRps === rate);
+  const floorMax = r("range-floor", "max")!;
+  const appMax = r("range-app", "max")!;
+  const app300 = r("range-app", 300)!;
+  lines.push("## MixPay endpoints under load (`tsx bench/mixpay-load.ts`)", "", `${load.durationS} s per step; production build (\`next build\` + \`npm start\`'s server) on PostgreSQL; the floor is a bare \`node:http\` server running the same \`getAssetsRange\` queries.`, "");
+  lines.push("| endpoint | target rps | achieved rps | p50 ms | p90 ms | p99 ms | errors |", "| --- | --- | --- | --- | --- | --- | --- |");
+  for (const x of load.results) lines.push(`| ${x.label} | ${x.targetRps} | ${x.rps} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.errors} |`);
+  const belowSat = load.results.filter((x) => x.targetRps !== "max" && x.label.endsWith("app") && x.targetRps !== 1000);
+  lines.push(
+    "",
+    `- Saturated assets/range: broker **${appMax.rps} rps**, floor **${floorMax.rps} rps**, ratio **${load.ratioToFloor}×** (target ≥ 0.5×: ${ok(load.ratioToFloor >= 0.5)}).`,
+    `- assets/range p99 at 300 rps: **${app300.p99} ms** (target ≤ 25 ms: ${ok(app300.p99 <= 25)}).`,
+    `- Errors below saturation (100 and 300 rps): **${belowSat.reduce((n, x) => n + x.errors, 0)}** (target 0: ${ok(belowSat.every((x) => x.errors === 0))}).`,
+    "",
+    "![latency vs rate](bench/results/latency-vs-rate.svg)",
+    "",
+  );
+  const rates = [100, 300, 1000];
+  writeFileSync(
+    path.join(RESULTS, "latency-vs-rate.svg"),
+    svgChart("assets/range p99 latency vs offered rate", rates.map(String), [
+      { name: "broker p99", values: rates.map((k) => r("range-app", k)?.p99 ?? 0), color: "#2563eb" },
+      { name: "floor p99", values: rates.map((k) => r("range-floor", k)?.p99 ?? 0), color: "#16a34a" },
+      { name: "broker p50", values: rates.map((k) => r("range-app", k)?.p50 ?? 0), color: "#93c5fd" },
+    ], "ms"),
+  );
+}
+
+if (contention) {
+  lines.push("## Reservation contention (`tsx bench/reservation-contention.ts`)", "", "K concurrent create_orders of 1 USDT against a balance covering exactly N.", "", "| concurrent | balance covers | created | 11002 | other | p50 ms | p99 ms | all done in ms |", "| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const c of contention.rows) lines.push(`| ${c.concurrent} | ${c.covers} | ${c.successes} | ${c.unavailable} | ${c.other} | ${c.p50} | ${c.p99} | ${c.wallMs} |`);
+  lines.push("", `Exact at every size: ${ok(contention.exact)}.`, "");
+}
+
+if (store) {
+  const keys = ["merchantFirstPage", "merchantDeepPage", "merchantFiltered", "merchantTotals", "operatorStatusPage", "operatorAllPage", "operatorTraceSearch"];
+  lines.push("## History queries on a big store (`tsx bench/store-scale.ts`)", "", "50 runs each through the real service functions (`listOrders`, `orderTotals`), 1,000 payees; plans in `bench/results/store-scale-plans.txt`.", "");
+  lines.push(`| query | ${store.report.map((r) => `${r.size.toLocaleString("en")} orders p50 / p95 ms`).join(" | ")} |`, `| --- | ${store.report.map(() => "---").join(" | ")} |`);
+  for (const k of keys) lines.push(`| ${k} | ${store.report.map((r) => `${(r[k] as Q).p50} / ${(r[k] as Q).p95}`).join(" | ")} |`);
+  lines.push(`| CSV export scan of 100k rows (ms) | ${store.report.map((r) => `${r.export100k.ms} (${r.export100k.rows} rows)`).join(" | ")} |`);
+  lines.push(`| seeding (ms) | ${store.report.map((r) => r.seedMs).join(" | ")} |`);
+  const worst = Math.max(...store.report.flatMap((r) => keys.map((k) => (r[k] as Q).p95)));
+  lines.push("", `Worst page p95: **${worst} ms** (target ≤ 50 ms: ${ok(worst <= 50)}).`, "", "![growth](bench/results/store-growth.svg)", "");
+  writeFileSync(
+    path.join(RESULTS, "store-growth.svg"),
+    svgChart("history page p95 vs table size", store.report.map((r) => r.size.toLocaleString("en")), keys.slice(0, 6).map((k, i) => ({ name: k, values: store.report.map((r) => (r[k] as Q).p95), color: ["#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2"][i]! })), "ms"),
+  );
+}
+
+if (bg) {
+  lines.push("## Background work (`tsx bench/background.ts`)", "", "Through the real SDK port against the Mixin emulator, on PostgreSQL.", "", "| work | size | time | rate |", "| --- | --- | --- | --- |");
+  for (const s of bg.snapshots) lines.push(`| snapshot processing | ${s.snapshots} snapshots | ${s.ms} ms | ${s.perSecond} /s (target ≥ 2,000/s: ${ok(s.perSecond >= 2000)}) |`);
+  for (const b of bg.balanceSync) lines.push(`| balance sync | ${b.assets} assets, ${b.outputs} outputs | median ${b.medianMs} ms, max ${b.maxMs} ms | target ≤ 1 s: ${ok(b.maxMs <= 1000)} |`);
+  lines.push("");
+}
+writeFileSync(path.join(process.cwd(), "BENCHMARKS.md"), lines.join("\n"));
+console.log("wrote BENCHMARKS.md");
