@@ -1,5 +1,5 @@
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import { userPayees, users } from "@/db/schema";
 import { hashPassword, verifyPassword } from "./passwords";
 
@@ -27,7 +27,7 @@ export async function loadSessionUser(db: Db, userId: string): Promise<(SessionU
   return { id: u.id, email: u.email, name: u.name, role: u.role, payeeIds: links.map((l) => l.payeeId) };
 }
 
-export async function createUser(db: Db, input: { email: string; password: string; role: Role; name?: string; payeeIds?: string[] }): Promise<string> {
+export async function createUser(db: DbOrTx, input: { email: string; password: string; role: Role; name?: string; payeeIds?: string[] }): Promise<string> {
   const [u] = await db
     .insert(users)
     .values({ email: input.email.trim().toLowerCase(), name: input.name ?? "", role: input.role, passwordHash: await hashPassword(input.password) })

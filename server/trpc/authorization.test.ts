@@ -69,6 +69,13 @@ describe("authorization matrix over every procedure", () => {
     ["operator.acknowledgeAlert", async (c) => c.operator.acknowledgeAlert({ id: await alertId() }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.settlementQueue", (c) => c.operator.settlementQueue(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.retrySettlements", (c) => c.operator.retrySettlements({ orderIds: [orderA] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.reports", (c) => c.operator.reports(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.refunds", (c) => c.operator.refunds(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.wallets", (c) => c.operator.wallets(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.users", (c) => c.operator.users(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.inviteUser", (c) => c.operator.inviteUser({ email: `new-${crypto.randomUUID().slice(0, 8)}@example.test`, role: "merchant" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setPayeeLink", (c) => c.operator.setPayeeLink({ userId: ctx.merchantB.user!.id, payeeId: PAYEE_B, linked: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setUserDisabled", (c) => c.operator.setUserDisabled({ userId: ctx.merchantB.user!.id, disabled: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
   ];
   for (const [name, call, expected] of cases) {
@@ -127,5 +134,21 @@ describe("operator actions are audited", () => {
     expect(feeRow).toMatchObject({ actorEmail: "op@example.test" });
     expect((feeRow!.before as { feeRate: string }).feeRate).toBe("0.01000000");
     expect((feeRow!.after as { feeRate: string }).feeRate).toBe("0.01500000");
+  });
+});
+
+describe("users and roles", () => {
+  it("an invited merchant signs in with the one-time password, sees only linked payees, and a disabled user is out at once", async () => {
+    const op = createCaller(ctx.operator);
+    const { id, password } = await op.operator.inviteUser({ email: "invited@example.test", role: "merchant", payeeIds: [PAYEE_B] });
+    const { authenticate } = await import("@/server/auth/users");
+    expect(await authenticate(store.db, "invited@example.test", password)).toMatchObject({ id, role: "merchant" });
+    const invited = createCaller({ db: store.db, user: (await loadSessionUser(store.db, id))! });
+    expect((await invited.orders.list({})).items.map((o) => o.id)).toEqual([orderB]);
+    await op.operator.setUserDisabled({ userId: id, disabled: true });
+    expect(await loadSessionUser(store.db, id)).toBeNull();
+    expect(await authenticate(store.db, "invited@example.test", password)).toBeNull();
+    expect(await outcome(op.operator.inviteUser({ email: "invited@example.test", role: "merchant" }))).toBe("CONFLICT");
+    expect(await outcome(op.operator.setUserDisabled({ userId: ctx.operator.user!.id, disabled: true }))).toBe("CONFLICT");
   });
 });

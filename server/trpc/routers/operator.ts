@@ -14,6 +14,8 @@ import {
   updateAsset,
   updateAssetInput,
 } from "@/server/console/operator-actions";
+import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";
+import { listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
 import { operatorProcedure, router } from "../init";
 
 /** The broker cockpit: operators only; every mutation is audited in its own transaction. */
@@ -37,4 +39,13 @@ export const operatorRouter = router({
   settlementQueue: operatorProcedure.query(({ ctx }) => settlementQueue(ctx.db)),
   retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(({ ctx, input }) => retrySettlements(ctx.db, ctx.user, input.orderIds)),
   audit: operatorProcedure.query(({ ctx }) => listAudit(ctx.db)),
+  reports: operatorProcedure.query(async ({ ctx }) => ({ volume: await volumePerDay(ctx.db), rates: await outcomeRates(ctx.db) })),
+  refunds: operatorProcedure.query(({ ctx }) => listRefunds(ctx.db)),
+  wallets: operatorProcedure.query(({ ctx }) => listWallets(ctx.db)),
+  users: operatorProcedure.query(({ ctx }) => listUsers(ctx.db)),
+  inviteUser: operatorProcedure
+    .input(z.object({ email: z.email(), role: z.enum(["operator", "merchant"]), name: z.string().max(100).optional(), payeeIds: z.array(z.uuid()).max(50).optional() }))
+    .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.user, input)),
+  setPayeeLink: operatorProcedure.input(z.object({ userId: z.uuid(), payeeId: z.uuid(), linked: z.boolean() })).mutation(({ ctx, input }) => setPayeeLink(ctx.db, ctx.user, input)),
+  setUserDisabled: operatorProcedure.input(z.object({ userId: z.uuid(), disabled: z.boolean() })).mutation(({ ctx, input }) => setUserDisabled(ctx.db, ctx.user, input)),
 });
