@@ -3,7 +3,6 @@ import { asc, eq } from "drizzle-orm";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, balances, mixinTransfers, orderEvents, orders, outbox } from "@/db/schema";
-import { markSettlementFailed } from "@/server/settlement/settle-order";
 import { DEMO_ASSETS } from "@/db/seed";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
@@ -14,7 +13,7 @@ import { createTestStore, type TestStore } from "@/test/store";
 import { brokerDeps, setBrokerDepsFactory } from "../deps";
 import { brokerDepsFromEnv } from "../wire";
 import { refundEndUserFn } from "./refund-end-user";
-import { settleOrder } from "./settle-order";
+import { onSettlementRetriesExhausted, settleOrder } from "./settle-order";
 
 let store: TestStore;
 let emu: MixinEmulator;
@@ -82,7 +81,8 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     const o = await paidOrder("0.5");
     emu.setFault({ pattern: "^POST /safe/transactions$", mode: "500" });
     expect((await settle(o.id)).error).toBeDefined();
-    await markSettlementFailed(store.db, o.id, "Mixin transfer failed after 10 retries", "system:settle-order");
+    // What Inngest sends once the function's retries are spent (inngest/function.failed).
+    await onSettlementRetriesExhausted({ event: { data: { event: { data: { orderId: o.id } } } }, error: { message: "Mixin transfer failed after 10 retries" } });
     const [failed] = await store.db.select().from(orders).where(eq(orders.id, o.id));
     expect(failed!.status).toBe("settlement_failed");
     const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `settlement_failed:${o.id}`));

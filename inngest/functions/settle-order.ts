@@ -1,6 +1,7 @@
 import { NonRetriableError } from "inngest";
 import { getDb } from "@/db";
 import { AppErrorCode, isAppError } from "@/server/errors";
+import { logger } from "@/server/logger";
 import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
 import { inngest } from "../client";
 import { orderPaid, orderSettleRequested } from "../events";
@@ -12,6 +13,20 @@ const ACTOR = "system:settle-order";
 function rethrow(e: unknown): never {
   if (isAppError(e) && e.code !== AppErrorCode.RETRYABLE) throw new NonRetriableError(e.message, { cause: e });
   throw e;
+}
+
+/**
+ * Inngest's `inngest/function.failed` for this function: every retry is spent, so the order
+ * becomes settlement_failed (still reserved) and a critical alert is raised for an operator.
+ */
+export async function onSettlementRetriesExhausted({ event, error }: { event: { data: { event: { data?: unknown } } }; error: { message: string } }): Promise<void> {
+  const orderId = (event.data.event.data as { orderId: string }).orderId;
+  try {
+    await markSettlementFailed(await getDb(), orderId, error.message, ACTOR);
+  } catch (e) {
+    // E.g. the order was never settling (a non-retriable error in begin-settlement): nothing to mark.
+    logger("settle-order").warn({ orderId, err: (e as Error).message }, "could not mark the settlement failed");
+  }
 }
 
 /**
@@ -27,10 +42,7 @@ export const settleOrder = inngest.createFunction(
     triggers: [orderPaid, orderSettleRequested],
     concurrency: { key: "event.data.orderId", limit: 1 },
     retries: 10,
-    onFailure: async ({ event, error }) => {
-      const orderId = (event.data.event.data as { orderId: string }).orderId;
-      await markSettlementFailed(await getDb(), orderId, error.message, ACTOR).catch(() => undefined);
-    },
+    onFailure: (ctx) => onSettlementRetriesExhausted(ctx),
   },
   async ({ event, step }) => {
     const { orderId } = event.data;

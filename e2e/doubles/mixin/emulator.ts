@@ -107,6 +107,8 @@ export interface MixinEmulator {
   /** The simulated MixPay bot sends a settlement back with memo base64(RF|trace_id|code). */
   refund(traceId: string, code?: string): Snapshot;
   topUp(assetId: string, amount: string): void;
+  /** An incoming transfer to the bot from anyone (default: the MixPay bot) with a UTF-8 memo, e.g. a refund for a trace the broker never had. */
+  receive(t: { assetId: string; amount: string; memo: string; from?: string }): Snapshot;
   /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
@@ -451,6 +453,13 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     return send(res, 404, { error: { status: 404, code: 404, description: `no emulated route ${req.method} ${path}` } });
   }
 
+  function receive(t: { assetId: string; amount: string; memo: string; from?: string }): Snapshot {
+    const txHash = hex32();
+    const memoHex = Buffer.from(t.memo).toString("hex");
+    addUtxo(t.assetId, t.amount, txHash, 0, memoHex);
+    return addSnapshot({ opponent_id: t.from ?? EMULATED_MIXPAY_BOT, asset_id: t.assetId, amount: t.amount, memo: memoHex, transaction_hash: txHash, request_id: randomUUID(), trace_id: "" });
+  }
+
   function topUp(assetId: string, amount: string) {
     const txHash = hex32();
     addUtxo(assetId, amount, txHash, 0);
@@ -509,6 +518,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       faults = [];
     },
     refund,
+    receive,
     topUp,
     requests: () => [...seen],
     messages: () => [...messages.values()],
