@@ -90,12 +90,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
-    authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET),
+    authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
   };
 }
 
-function authSecretFor(nodeEnv: string, secret: string | undefined): string {
+function authSecretFor(nodeEnv: string, secret: string | undefined, building: boolean): string {
   if (secret) return secret;
+  // `next build` loads route modules but serves nothing: the secret is required at start, not at build.
+  if (building) return "build-time-placeholder-never-used-to-sign-anything";
   if (nodeEnv === "production") throw new EnvError("Invalid configuration:\n  AUTH_SECRET: required in production (openssl rand -base64 33)");
   // Development and tests only: sessions are signed with a well-known value.
   return "development-only-auth-secret-not-for-production-use";

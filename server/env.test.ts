@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("refuses to start in production without AUTH_SECRET, naming the setting", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(EnvError);
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET: required in production/);
+  });
+
+  it("lets `next build` load the app without production secrets (nothing is served while building)", () => {
+    const e = parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" });
+    expect(e.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(() => parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-server" })).toThrow(EnvError);
+  });
+
+  it("uses the configured secret, and a development value outside production", () => {
+    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40) }).authSecret).toBe("x".repeat(40));
+    expect(parseEnv({ NODE_ENV: "development" }).authSecret).toMatch(/development-only/);
+    expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "short" })).toThrow(/at least 32 characters/);
+  });
+
+  it("treats empty values as unset, so a copied .env.example works", () => {
+    expect(parseEnv({ NODE_ENV: "development", DATABASE_URL: "", AUTH_SECRET: "" }).seedDemoData).toBe(true);
+  });
+});
