@@ -14,7 +14,7 @@ import type { PayeeScope } from "../server/trpc/init";
 import { freshDatabase, percentile, RESULTS, save, USDT } from "./lib";
 
 const quick = process.argv.includes("--quick");
-const SIZES = quick ? [20_000, 100_000] : [100_000, 1_000_000];
+const SIZES = quick ? [20_000, 100_000] : [100_000, 300_000, 1_000_000];
 const RUNS = 50;
 const PAYEES = 1000;
 
@@ -31,7 +31,7 @@ async function grow(from: number, to: number) {
   await handle.db.execute(dsql`
     insert into orders (trace_id, payee_id, wallet, asset_id, amount, fee_rate, fee, pay_amount, memo, expired_at, return_url, opponent_id, request_hash, status, wallet_provider, created_at, updated_at)
     select gen_random_uuid(),
-           md5(((i * 7919) % ${PAYEES}::int)::text)::uuid,
+           md5(((i::bigint * 7919) % ${PAYEES}::int)::text)::uuid,
            case when i % 3 = 0 then 'binance' else 'demo' end,
            (array['4d8c508b-91c5-375b-92b0-ee702ed2dac5','c6d0c728-2624-429b-8e0d-d9d19b6592fa','43d61dcd-e413-450d-80b8-101d5e903357'])[1 + i % 3]::uuid,
            ((i % 1000) + 1) / 100.0, 0.01, ((i % 1000) + 1) / 10000.0, ((i % 1000) + 1) * 1.01 / 100.0,
