@@ -23,3 +23,11 @@ describe("parseEnv", () => {
     expect(parseEnv({ NODE_ENV: "development", DATABASE_URL: "", AUTH_SECRET: "" }).seedDemoData).toBe(true);
   });
 });
+
+describe("PUBLIC_BASE_URL", () => {
+  it("follows PORT when unset, so links point at the port the broker listens on", () => {
+    expect(parseEnv({ PORT: "3900" }).PUBLIC_BASE_URL).toBe("http://localhost:3900");
+    expect(parseEnv({}).PUBLIC_BASE_URL).toBe("http://localhost:3000");
+    expect(parseEnv({ PORT: "3900", PUBLIC_BASE_URL: "https://broker.example.com" }).PUBLIC_BASE_URL).toBe("https://broker.example.com");
+  });
+});

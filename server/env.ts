@@ -30,8 +30,8 @@ const envSchema = z.object({
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS instead. */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
-  /** Public base URL of this broker; checkout links and return routes are built from it. */
-  PUBLIC_BASE_URL: z.url().default("http://localhost:3000"),
+  /** Public base URL of this broker; checkout links and return routes are built from it. Default http://localhost:PORT. */
+  PUBLIC_BASE_URL: z.url().optional(),
   /** Seed the demo wallets, assets and balances when the store is empty. */
   SEED_DEMO_DATA: boolish.optional(),
   /** Refuse plain-HTTP calls to the MixPay routes. Defaults to true in production. */
@@ -65,7 +65,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Env = z.infer<typeof envSchema> & {
+export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
+  PUBLIC_BASE_URL: string;
   seedDemoData: boolean;
   mixpayRequireHttps: boolean;
   demoWalletEnabled: boolean;
@@ -87,6 +88,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const env = result.data;
   return {
     ...env,
+    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
