@@ -54,6 +54,7 @@ export async function startBroker(dbUrl: string, port: number): Promise<ChildPro
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: dbUrl,
       DATABASE_POOL_SIZE: "20",
       SEED_DEMO_DATA: "true",

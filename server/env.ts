@@ -88,12 +88,19 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const env = result.data;
   return {
     ...env,
-    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`,
+    PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
   };
+}
+
+function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {
+  if (url) return url;
+  // Links handed to MixPay and end users must not point at localhost in production.
+  if (nodeEnv === "production" && !building) throw new EnvError("Invalid configuration:\n  PUBLIC_BASE_URL: required in production (the https URL MixPay and end users reach)");
+  return `http://localhost:${port}`;
 }
 
 function authSecretFor(nodeEnv: string, secret: string | undefined, building: boolean): string {
