@@ -37,7 +37,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               </Link>
             ))}
             <span className="ml-auto text-zinc-500" data-testid="signed-in-as">
-              {user.email} ({user.role})
+              {user.email ?? user.name} ({user.role})
             </span>
             <form action={signOutAction}>
               <button type="submit" className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
