@@ -1,6 +1,6 @@
-import { desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { asc, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { assets, orders, refunds } from "@/db/schema";
+import { assets, orders, refunds, wallets } from "@/db/schema";
 
 /** Orders and volume per day per asset over the last `days` days (UTC days). */
 export async function volumePerDay(db: Db, days = 14) {
@@ -45,7 +45,7 @@ export async function listRefunds(db: Db, limit = 200) {
     .limit(limit);
 }
 
+/** Every wallet row with the provider that serves it (the row's `provider` column). */
 export async function listWallets(db: Db) {
-  const { wallets } = await import("@/db/schema");
-  return db.select().from(wallets).where(inArray(wallets.provider, ["demo", "binance"]));
+  return db.select().from(wallets).orderBy(asc(wallets.name));
 }

@@ -5,6 +5,7 @@ import {
   balanceHealth,
   getAccess,
   listAlerts,
+  orderStatuses,
   retrySettlements,
   setAccessEntry,
   setAccessMode,
@@ -38,6 +39,10 @@ export const operatorRouter = router({
   acknowledgeAlert: operatorProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.user, input.id)),
   settlementQueue: operatorProcedure.query(({ ctx }) => settlementQueue(ctx.db)),
   retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(({ ctx, input }) => retrySettlements(ctx.db, ctx.user, input.orderIds)),
+  orderStatuses: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).query(({ ctx, input }) => orderStatuses(ctx.db, input.orderIds)),
+  setLowBalanceThreshold: operatorProcedure
+    .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))
+    .mutation(({ ctx, input }) => updateAsset(ctx.db, ctx.user, { assetId: input.assetId, lowBalanceThreshold: input.threshold })),
   audit: operatorProcedure.query(({ ctx }) => listAudit(ctx.db)),
   reports: operatorProcedure.query(async ({ ctx }) => ({ volume: await volumePerDay(ctx.db), rates: await outcomeRates(ctx.db) })),
   refunds: operatorProcedure.query(({ ctx }) => listRefunds(ctx.db)),
