@@ -2,6 +2,11 @@ import { asc, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { assets, orders, refunds, wallets } from "@/db/schema";
 
+/** The last `n` UTC days, oldest first, as YYYY-MM-DD (the chart's x axis). */
+export function lastDays(n: number, now = new Date()): string[] {
+  return Array.from({ length: n }, (_, i) => new Date(now.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
+
 /** Orders and volume per day per asset over the last `days` days (UTC days). */
 export async function volumePerDay(db: Db, days = 14) {
   const since = new Date(Date.now() - days * 86_400_000);

@@ -99,7 +99,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         <table className="w-full text-left text-sm">
           <thead className="text-zinc-500">
             <tr>
-              <th className="py-2 pr-4 font-medium">Created (UTC)</th>
+              <th className="py-2 pr-4 font-medium">Created</th>
               <th className="py-2 pr-4 font-medium">Trace id</th>
               <th className="py-2 pr-4 font-medium">Amount</th>
               <th className="py-2 pr-4 font-medium">Paid by user</th>

@@ -16,7 +16,7 @@ import {
   updateAssetInput,
 } from "@/server/console/operator-actions";
 import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";
-import { listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
+import { lastDays, listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
 import { operatorProcedure, router } from "../init";
 
 /** The broker cockpit: operators only; every mutation is audited in its own transaction. */
@@ -44,7 +44,7 @@ export const operatorRouter = router({
     .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))
     .mutation(({ ctx, input }) => updateAsset(ctx.db, ctx.user, { assetId: input.assetId, lowBalanceThreshold: input.threshold })),
   audit: operatorProcedure.query(({ ctx }) => listAudit(ctx.db)),
-  reports: operatorProcedure.query(async ({ ctx }) => ({ volume: await volumePerDay(ctx.db), rates: await outcomeRates(ctx.db) })),
+  reports: operatorProcedure.query(async ({ ctx }) => ({ days: lastDays(14), volume: await volumePerDay(ctx.db, 14), rates: await outcomeRates(ctx.db) })),
   refunds: operatorProcedure.query(({ ctx }) => listRefunds(ctx.db)),
   wallets: operatorProcedure.query(({ ctx }) => listWallets(ctx.db)),
   users: operatorProcedure.query(({ ctx }) => listUsers(ctx.db)),
