@@ -82,7 +82,7 @@ test("operator retries a failed settlement from the queue and sees it settle", a
   await page.goto(`${base}/sign-in`);
   await page.getByLabel("Email").fill("operator@demo.local");
   await page.getByLabel("Password").fill("operator-demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL(/\/console\/overview/);
 
   await page.goto(`${base}/console/settlements`);

@@ -16,7 +16,7 @@ async function signIn(page: Page, email: string, password: string) {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("signed-in-as")).toContainText(email);
 }
 
@@ -36,7 +36,7 @@ test("merchant: find an order by trace_id, open it, export the filtered CSV, sig
   await page.waitForURL(/\/sign-in/);
   await page.getByLabel("Email").fill("merchant@demo.local");
   await page.getByLabel("Password").fill("wrong-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("Wrong email or password.")).toBeVisible();
 
   await signIn(page, "merchant@demo.local", "merchant-demo-password");
@@ -218,6 +218,6 @@ test("operator: every page renders; edit a low-balance threshold; invite a user 
   await signOut(page);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("Wrong email or password.")).toBeVisible();
 });

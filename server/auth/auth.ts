@@ -43,6 +43,21 @@ const nextAuth: NextAuthResult = NextAuth({
     ...(env().mixinOAuth ? [mixinProvider(env().mixinOAuth!)] : []),
   ],
   callbacks: {
+    /**
+     * After sign-in only paths of this broker, on its public URL: behind our listener the request
+     * origin next-auth sees may differ from the one the browser used (e.g. localhost vs 127.0.0.1).
+     */
+    redirect({ url }) {
+      const base = env().PUBLIC_BASE_URL;
+      let path = "/console";
+      try {
+        const u = new URL(url, base);
+        if (u.pathname.startsWith("/") && !u.pathname.startsWith("//")) path = `${u.pathname}${u.search}`;
+      } catch {
+        // not a URL: the console
+      }
+      return new URL(path === "/" ? "/console" : path, base).toString();
+    },
     /** Mixin: find or create the console user of this Mixin id (a merchant whose payee id it is). */
     async signIn({ user, account, profile }) {
       if (account?.provider !== "mixin") return true;

@@ -38,7 +38,11 @@ export const operatorRouter = router({
   alerts: operatorProcedure.input(z.object({ includeAcknowledged: z.boolean().default(false) }).default({ includeAcknowledged: false })).query(({ ctx, input }) => listAlerts(ctx.db, input.includeAcknowledged)),
   acknowledgeAlert: operatorProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.user, input.id)),
   settlementQueue: operatorProcedure.query(({ ctx }) => settlementQueue(ctx.db)),
-  retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(({ ctx, input }) => retrySettlements(ctx.db, ctx.user, input.orderIds)),
+  retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(async ({ ctx, input }) => {
+    const result = await retrySettlements(ctx.db, ctx.user, input.orderIds);
+    await ctx.dispatchOutbox?.();
+    return result;
+  }),
   orderStatuses: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).query(({ ctx, input }) => orderStatuses(ctx.db, input.orderIds)),
   setLowBalanceThreshold: operatorProcedure
     .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))
