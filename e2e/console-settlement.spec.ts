@@ -13,7 +13,11 @@ const PORT = Number(process.env.E2E_PORT ?? 3100) + 350;
 const base = `http://127.0.0.1:${PORT}`;
 const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
 const quiet = { info() {}, warn() {}, error() {} };
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/console-${name}.png`, fullPage: true });
+/** A full-page screenshot once the page has rendered (not its loading skeleton). */
+async function shot(page: Page, name: string) {
+  await page.locator("main h1").first().waitFor();
+  await page.screenshot({ path: `test-results/e2e/console-${name}.png`, fullPage: true });
+}
 
 let emu: MixinEmulator;
 let runner: LocalInngest;

@@ -2,7 +2,11 @@ import { expect, test, type APIRequestContext, type Page } from "@playwright/tes
 
 const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
 const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/console-${name}.png`, fullPage: true });
+/** A full-page screenshot once the page has rendered (not its loading skeleton). */
+async function shot(page: Page, name: string) {
+  await page.locator("main h1").first().waitFor();
+  await page.screenshot({ path: `test-results/e2e/console-${name}.png`, fullPage: true });
+}
 
 async function createOrder(request: APIRequestContext, payee: string, amount: string) {
   const traceId = crypto.randomUUID();
@@ -48,6 +52,12 @@ test("merchant: find an order by trace_id, open it, export the filtered CSV, sig
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(traceId);
   await expect(page.getByTestId("totals")).toContainText("1 × 1.50000000 USDT");
+  // In the browser the export streams with a row count, then saves the file.
+  const download = page.waitForEvent("download");
+  await page.getByTestId("export-csv").click();
+  const saved = await download;
+  await expect(page.getByTestId("export-progress")).toHaveText("Exported 1 rows.");
+  expect(saved.suggestedFilename()).toMatch(/^payments-\d{4}-\d{2}-\d{2}\.csv$/);
 
   const csv = await page.request.get(`/console/payments/export?q=${traceId}`);
   expect(csv.headers()["content-type"]).toContain("text/csv");
