@@ -212,6 +212,21 @@ test("operator: every page renders; edit a low-balance threshold; invite a user 
   await expect(page.getByLabel("Payee id")).toBeVisible(); // operators filter by payee too
   await page.goto("/console/wallets");
   await expect(page.getByTestId("wallet-demo")).toContainText("demo");
+
+  // Keyboard: the first Tab lands on the console navigation.
+  await page.goto("/console/balances");
+  await page.locator("main h1").waitFor();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Overview" })).toBeFocused();
+
+  // Dark mode follows the system setting.
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/console/overview");
+  expect(await background()).not.toBe(light);
+  await shot(page, "operator-overview-dark");
+  await page.emulateMedia({ colorScheme: "light" });
   await signOut(page);
 
   // The invited merchant signs in with the one-time password and reads the linked payee.
