@@ -42,10 +42,19 @@ process.on("SIGTERM", () => stop(0));
 // Mixin: the emulator (in this process) unless real keys are configured.
 if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
   const { startMixinEmulator } = await import("../e2e/doubles/mixin/emulator");
+  const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../e2e/doubles/mixin/oauth");
   const emulator = await startMixinEmulator({ port: Number(process.env.MIXIN_EMULATOR_PORT ?? 7001) });
   env.MIXIN_KEYSTORE = JSON.stringify(emulator.keystore);
   env.MIXIN_API_BASE_URL = emulator.url;
   env.MIXPAY_API_BASE_URL ??= emulator.url;
+  if (!env.MIXIN_OAUTH_CLIENT_ID) {
+    // Sign in with Mixin against the emulator's OAuth double (e2e/doubles/mixin/oauth.ts).
+    env.MIXIN_OAUTH_CLIENT_ID = emulator.keystore.app_id;
+    env.MIXIN_OAUTH_CLIENT_SECRET = EMULATED_OAUTH_CLIENT_SECRET;
+    env.MIXIN_OAUTH_AUTHORIZE_URL = `${emulator.url}/oauth/authorize`;
+    env.MIXIN_OAUTH_TOKEN_URL = `${emulator.url}/oauth/token`;
+    env.MIXIN_OAUTH_PROFILE_URL = `${emulator.url}/me`;
+  }
   console.log(`[dev] Mixin emulator at ${emulator.url} (state: ${emulator.url}/_emulator/state); emulated MixPay bot ${emulator.mixpayBotId}`);
 }
 

@@ -62,6 +62,17 @@ const envSchema = z.object({
   ALERT_WEBHOOK_URL: z.url().optional(),
   /** Secret that signs console sessions (JWT cookies). Required in production; a fixed dev value otherwise. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  /**
+   * Sign in with Mixin (OAuth): the bot's app id and its OAuth client secret from the Mixin
+   * developer dashboard. The button shows only when both are set; npm run dev sets them to the
+   * Mixin emulator's OAuth double.
+   */
+  MIXIN_OAUTH_CLIENT_ID: z.uuid().optional(),
+  MIXIN_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Mixin's OAuth endpoints: the authorize page (browser), the token exchange and the profile (server to server). */
+  MIXIN_OAUTH_AUTHORIZE_URL: z.url().default("https://mixin.one/oauth/authorize"),
+  MIXIN_OAUTH_TOKEN_URL: z.url().default("https://api.mixin.one/oauth/token"),
+  MIXIN_OAUTH_PROFILE_URL: z.url().default("https://api.mixin.one/me"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -71,6 +82,8 @@ export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
   mixpayRequireHttps: boolean;
   demoWalletEnabled: boolean;
   authSecret: string;
+  /** Set when Sign in with Mixin is configured (client id and secret both present). */
+  mixinOAuth: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; profileUrl: string } | null;
 };
 
 export class EnvError extends Error {}
@@ -93,6 +106,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
+    mixinOAuth:
+      env.MIXIN_OAUTH_CLIENT_ID && env.MIXIN_OAUTH_CLIENT_SECRET
+        ? { clientId: env.MIXIN_OAUTH_CLIENT_ID, clientSecret: env.MIXIN_OAUTH_CLIENT_SECRET, authorizeUrl: env.MIXIN_OAUTH_AUTHORIZE_URL, tokenUrl: env.MIXIN_OAUTH_TOKEN_URL, profileUrl: env.MIXIN_OAUTH_PROFILE_URL }
+        : null,
   };
 }
 

@@ -1,3 +1,5 @@
+import { LocalTime } from "./local-time";
+
 /** Amounts at full precision with their symbol; times in the viewer's zone with UTC on hover. */
 export function Amount({ value, symbol }: { value: string; symbol?: string | null }) {
   return (
@@ -7,15 +9,34 @@ export function Amount({ value, symbol }: { value: string; symbol?: string | nul
   );
 }
 
+/** Shared classes, so every page has the same inputs, buttons, tables and focus rings. */
+export const ui = {
+  input: "rounded-md border border-zinc-300 bg-white px-2 py-1 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 dark:border-zinc-700 dark:bg-zinc-900",
+  button: "rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800",
+  primary: "rounded-md bg-zinc-900 px-3 py-1 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300",
+  table: "mt-3 w-full text-left text-sm",
+  th: "py-1 pr-3 font-medium text-zinc-500",
+  td: "py-2 pr-3 align-top",
+  tr: "border-t border-zinc-200 dark:border-zinc-800",
+  card: "rounded-md bg-white p-3 shadow-sm dark:bg-zinc-900",
+};
+
+export function Empty({ children }: { children: React.ReactNode }) {
+  return <p className="mt-3 rounded-md border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-500 dark:border-zinc-700">{children}</p>;
+}
+
+export function ErrorNote({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+      {message}
+    </p>
+  );
+}
+
 export function Time({ at }: { at: Date | string | null }) {
   if (!at) return <span className="text-zinc-400">—</span>;
-  const d = new Date(at);
-  // Rendered on the server in UTC ISO form; the title keeps UTC and the text is readable.
-  return (
-    <time dateTime={d.toISOString()} title={`${d.toISOString()} (UTC)`} className="tabular-nums">
-      {d.toISOString().replace("T", " ").slice(0, 19)}
-    </time>
-  );
+  return <LocalTime iso={new Date(at).toISOString()} />;
 }
 
 export const STATUS_STYLE: Record<string, string> = {
@@ -24,6 +45,9 @@ export const STATUS_STYLE: Record<string, string> = {
   settling: "bg-blue-100 text-blue-800 dark:bg-blue-950 dark:text-blue-200",
   settled: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
   refunded: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-200",
+  expired: "bg-zinc-200 text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400",
+  mixpay_refunded: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-200",
+  refunding: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-200",
   settlement_failed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
   refund_failed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
 };

@@ -20,8 +20,14 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       ? [
           ["/console/overview", "Overview"],
           ["/console/payments", "Orders"],
+          ["/console/settlements", "Settlement queue"],
+          ["/console/refunds", "Refunds"],
+          ["/console/balances", "Balances"],
+          ["/console/alerts", "Alerts"],
           ["/console/assets", "Assets & fees"],
+          ["/console/wallets", "Wallets"],
           ["/console/access", "Payee access"],
+          ["/console/users", "Users"],
           ["/console/audit", "Audit log"],
         ]
       : [["/console/payments", "Payments"]];
@@ -32,15 +38,15 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <nav aria-label="Console" className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3 text-sm">
             <span className="font-semibold">MixPay broker</span>
             {links.map(([href, label]) => (
-              <Link key={href} href={href!} className="rounded px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 dark:hover:bg-zinc-800">
+              <Link key={href} href={href!} className="rounded px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-zinc-800">
                 {label}
               </Link>
             ))}
             <span className="ml-auto text-zinc-500" data-testid="signed-in-as">
-              {user.email} ({user.role})
+              {user.email ?? user.name} ({user.role})
             </span>
             <form action={signOutAction}>
-              <button type="submit" className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+              <button type="submit" className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-zinc-700 dark:hover:bg-zinc-800">
                 Sign out
               </button>
             </form>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn } from "@/server/auth/auth";
+import { env } from "@/server/env";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
@@ -17,6 +18,18 @@ async function signInWithPassword(form: FormData) {
   }
 }
 
+async function signInWithMixin() {
+  "use server";
+  await signIn("mixin", { redirectTo: "/console" });
+}
+
+const ERRORS: Record<string, string> = {
+  "1": "Wrong email or password.",
+  CredentialsSignin: "Wrong email or password.",
+  disabled: "This account is disabled. Ask an operator.",
+  AccessDenied: "This account is disabled. Ask an operator.",
+};
+
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams;
   return (
@@ -24,7 +37,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1 className="text-2xl font-semibold">Sign in to the broker console</h1>
       {error && (
         <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
-          Wrong email or password.
+          {ERRORS[error] ?? "Sign-in failed. Try again."}
         </p>
       )}
       <form action={signInWithPassword} className="mt-6 space-y-4">
@@ -40,6 +53,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Sign in
         </button>
       </form>
+      {env().mixinOAuth && (
+        <form action={signInWithMixin} className="mt-6 border-t border-zinc-200 pt-6 dark:border-zinc-800">
+          <button type="submit" className="w-full rounded-md border border-sky-600 px-4 py-2 font-medium text-sky-700 hover:bg-sky-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-sky-400 dark:text-sky-300 dark:hover:bg-sky-950">
+            Sign in with Mixin
+          </button>
+          <p className="mt-2 text-xs text-zinc-500">Merchants: your Mixin account is your MixPay payee id; your payments show at once.</p>
+        </form>
+      )}
     </main>
   );
 }

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
-import { authenticate, type Role } from "./users";
+import { mixinProvider } from "./mixin-provider";
+import { authenticate, signInWithMixin, type Role } from "./users";
 
 const credentials = z.object({ email: z.email(), password: z.string().min(1).max(200) });
 
@@ -18,7 +19,7 @@ const nextAuth: NextAuthResult = NextAuth({
   // Behind our own server and proxies; the host header is trusted like Next itself does.
   trustHost: true,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
-  pages: { signIn: "/sign-in" },
+  pages: { signIn: "/sign-in", error: "/sign-in" },
   // A wrong password is an ordinary event, not a stack trace in the log.
   logger: {
     error(error) {
@@ -39,8 +40,35 @@ const nextAuth: NextAuthResult = NextAuth({
         return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
       },
     }),
+    ...(env().mixinOAuth ? [mixinProvider(env().mixinOAuth!)] : []),
   ],
   callbacks: {
+    /**
+     * After sign-in only paths of this broker, on its public URL: behind our listener the request
+     * origin next-auth sees may differ from the one the browser used (e.g. localhost vs 127.0.0.1).
+     */
+    redirect({ url }) {
+      const base = env().PUBLIC_BASE_URL;
+      let path = "/console";
+      try {
+        const u = new URL(url, base);
+        if (u.pathname.startsWith("/") && !u.pathname.startsWith("//")) path = `${u.pathname}${u.search}`;
+      } catch {
+        // not a URL: the console
+      }
+      return new URL(path === "/" ? "/console" : path, base).toString();
+    },
+    /** Mixin: find or create the console user of this Mixin id (a merchant whose payee id it is). */
+    async signIn({ user, account, profile }) {
+      if (account?.provider !== "mixin") return true;
+      const mixinUserId = (profile as { user_id?: string } | undefined)?.user_id;
+      if (!mixinUserId) return false;
+      const found = await signInWithMixin(await getDb(), { mixinUserId, name: user.name ?? "" });
+      if (!found) return "/sign-in?error=disabled";
+      // The same object reaches the jwt callback: carry our user id and role there.
+      Object.assign(user, { id: found.id, role: found.role });
+      return true;
+    },
     jwt({ token, user }) {
       if (user) {
         token.uid = user.id;

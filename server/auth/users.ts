@@ -35,3 +35,24 @@ export async function createUser(db: DbOrTx, input: { email: string; password: s
   if (input.payeeIds?.length) await db.insert(userPayees).values(input.payeeIds.map((payeeId) => ({ userId: u!.id, payeeId })));
   return u!.id;
 }
+
+/**
+ * Sign in with Mixin: the user with this Mixin user id, created on first sign-in as a merchant
+ * whose payee id is that Mixin user id (a merchant's Mixin id is their MixPay payee_id, so their
+ * payments show with no set-up). Disabled users get null. Concurrent first sign-ins create one
+ * user (the unique index on mixin_user_id decides).
+ */
+export async function signInWithMixin(db: Db, profile: { mixinUserId: string; name: string }): Promise<SessionUser | null> {
+  const mixinUserId = profile.mixinUserId.toLowerCase();
+  const find = async () => (await db.select().from(users).where(eq(users.mixinUserId, mixinUserId)))[0];
+  let u = await find();
+  if (!u) {
+    await db.transaction(async (tx) => {
+      const [created] = await tx.insert(users).values({ email: null, name: profile.name.slice(0, 100), role: "merchant", mixinUserId }).onConflictDoNothing().returning({ id: users.id });
+      if (created) await tx.insert(userPayees).values({ userId: created.id, payeeId: mixinUserId }).onConflictDoNothing();
+    });
+    u = await find();
+  }
+  if (!u || u.disabledAt) return null;
+  return { id: u.id, email: u.email, name: u.name, role: u.role };
+}

@@ -123,6 +123,14 @@ export async function retrySettlements(db: Db, actor: Actor, orderIds: string[])
   });
 }
 
+/** Current status of some orders (the settlement queue polls it to show a retry's progress). */
+export async function orderStatuses(db: Db, orderIds: string[]) {
+  return db
+    .select({ id: orders.id, traceId: orders.traceId, status: orders.status, statusReason: orders.statusReason, updatedAt: orders.updatedAt })
+    .from(orders)
+    .where(inArray(orders.id, orderIds));
+}
+
 export async function balanceHealth(db: Db) {
   const [rows, available] = await Promise.all([db.select().from(assets).orderBy(asc(assets.symbol)), availableBalances(db, new Date())]);
   return rows.map((a) => {

@@ -1,6 +1,11 @@
-import { desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { asc, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { assets, orders, refunds } from "@/db/schema";
+import { assets, orders, refunds, wallets } from "@/db/schema";
+
+/** The last `n` UTC days, oldest first, as YYYY-MM-DD (the chart's x axis). */
+export function lastDays(n: number, now = new Date()): string[] {
+  return Array.from({ length: n }, (_, i) => new Date(now.getTime() - (n - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}
 
 /** Orders and volume per day per asset over the last `days` days (UTC days). */
 export async function volumePerDay(db: Db, days = 14) {
@@ -45,7 +50,7 @@ export async function listRefunds(db: Db, limit = 200) {
     .limit(limit);
 }
 
+/** Every wallet row with the provider that serves it (the row's `provider` column). */
 export async function listWallets(db: Db) {
-  const { wallets } = await import("@/db/schema");
-  return db.select().from(wallets).where(inArray(wallets.provider, ["demo", "binance"]));
+  return db.select().from(wallets).orderBy(asc(wallets.name));
 }

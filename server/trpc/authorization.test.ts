@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, assets, auditLog, outbox, payeeAccessEntries } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { raiseAlert } from "@/server/alerts/raise-alert";
+import { dec } from "@/server/money";
 import { createUser, loadSessionUser } from "@/server/auth/users";
+import { CSV_COLUMNS, ordersCsv, scopeOf } from "@/server/console/export-orders";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
 import type { Context } from "./init";
@@ -76,6 +78,8 @@ describe("authorization matrix over every procedure", () => {
     ["operator.inviteUser", (c) => c.operator.inviteUser({ email: `new-${crypto.randomUUID().slice(0, 8)}@example.test`, role: "merchant" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setPayeeLink", (c) => c.operator.setPayeeLink({ userId: ctx.merchantB.user!.id, payeeId: PAYEE_B, linked: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setUserDisabled", (c) => c.operator.setUserDisabled({ userId: ctx.merchantB.user!.id, disabled: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.orderStatuses", (c) => c.operator.orderStatuses({ orderIds: [orderA, orderB] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.setLowBalanceThreshold", (c) => c.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.BTC, threshold: "0.5" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
   ];
   for (const [name, call, expected] of cases) {
@@ -105,6 +109,23 @@ describe("merchant isolation", () => {
     expect(await outcome(a.orders.get({ id: orderB }))).toBe("NOT_FOUND");
     const op = createCaller(ctx.operator);
     expect((await op.orders.list({ filter: { q: traceB } })).items.map((o) => o.id)).toEqual([orderB]);
+  });
+
+  it("merchant A never exports B's orders: not in the full CSV, not by B's trace_id, not by B's payee filter", async () => {
+    const csv = async (who: "merchantA" | "operator", filter: Parameters<typeof ordersCsv>[2]) => {
+      let text = "";
+      for await (const chunk of ordersCsv(store.db, scopeOf(ctx[who].user!), filter, 1)) text += chunk;
+      return text.trim().split("\n");
+    };
+    const all = await csv("merchantA", {});
+    expect(all[0]).toBe(CSV_COLUMNS.join(","));
+    expect(all.slice(1).map((l) => l.split(",")[0])).toEqual([orderA]);
+    expect(await csv("merchantA", { q: traceB })).toEqual([CSV_COLUMNS.join(",")]);
+    expect(await csv("merchantA", { payeeId: PAYEE_B })).toEqual([CSV_COLUMNS.join(",")]);
+    // Paged one row at a time, the operator's export still holds every order once.
+    const op = (await csv("operator", {})).slice(1).map((l) => l.split(",")[0]);
+    expect(op).toEqual(expect.arrayContaining([orderA, orderB]));
+    expect(new Set(op).size).toBe(op.length);
   });
 
   it("a merchant with no linked payee sees nothing", async () => {
@@ -150,5 +171,41 @@ describe("users and roles", () => {
     expect(await authenticate(store.db, "invited@example.test", password)).toBeNull();
     expect(await outcome(op.operator.inviteUser({ email: "invited@example.test", role: "merchant" }))).toBe("CONFLICT");
     expect(await outcome(op.operator.setUserDisabled({ userId: ctx.operator.user!.id, disabled: true }))).toBe("CONFLICT");
+  });
+});
+
+describe("balances, wallets and the settlement queue", () => {
+  it("an edited low-balance threshold is audited with before and after, and shows in balance health", async () => {
+    const op = createCaller(ctx.operator);
+    await op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: "1000000" });
+    const usdt = (await op.operator.balances()).find((b) => b.assetId === DEMO_ASSETS.USDT)!;
+    expect(usdt).toMatchObject({ lowBalanceThreshold: "1000000.00000000", low: true });
+    expect(usdt.available).toBe(dec(usdt.balance).minus(dec(usdt.reserved)).toFixed());
+    await op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: null });
+    expect((await op.operator.balances()).find((b) => b.assetId === DEMO_ASSETS.USDT)).toMatchObject({ lowBalanceThreshold: null, low: false });
+    const rows = (await store.db.select().from(auditLog).where(eq(auditLog.targetId, DEMO_ASSETS.USDT))).filter((r) => r.action === "asset.update");
+    expect(rows.map((r) => (r.after as { lowBalanceThreshold: string | null }).lowBalanceThreshold)).toEqual(expect.arrayContaining(["1000000.00000000", null]));
+    expect(await outcome(op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: "-1" }))).toBe("BAD_REQUEST");
+  });
+
+  it("wallets list every row with its provider; order statuses report the queue's progress", async () => {
+    const op = createCaller(ctx.operator);
+    const wallets = await op.operator.wallets();
+    expect(wallets.length).toBeGreaterThan(0);
+    for (const w of wallets) expect(typeof w.provider).toBe("string");
+    const statuses = await op.operator.orderStatuses({ orderIds: [orderA, orderB] });
+    expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(new Map([[orderA, "settlement_failed"], [orderB, "created"]]));
+    expect((await op.operator.settlementQueue()).map((q) => q.id)).toContain(orderA);
+  });
+
+  it("unlinking a payee takes its orders away from the merchant at once", async () => {
+    const op = createCaller(ctx.operator);
+    const id = await createUser(store.db, { email: "link@example.test", password: "pw-123456", role: "merchant" });
+    await op.operator.setPayeeLink({ userId: id, payeeId: PAYEE_A, linked: true });
+    const as = async () => createCaller({ db: store.db, user: (await loadSessionUser(store.db, id))! });
+    expect((await (await as()).orders.list({})).items.map((o) => o.id)).toEqual([orderA]);
+    await op.operator.setPayeeLink({ userId: id, payeeId: PAYEE_A, linked: false });
+    expect((await (await as()).orders.list({})).items).toEqual([]);
+    expect((await op.operator.users()).find((u) => u.id === id)?.payeeIds).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { dispatchOutbox } from "@/inngest/dispatch";
 import { auth } from "@/server/auth/auth";
 import { loadSessionUser } from "@/server/auth/users";
 import type { Context } from "./init";
@@ -8,5 +9,5 @@ export async function createContext(): Promise<Context> {
   const db = await getDb();
   const session = (await auth()) as { userId?: string } | null;
   const user = session?.userId ? await loadSessionUser(db, session.userId) : null;
-  return { db, user };
+  return { db, user, dispatchOutbox };
 }

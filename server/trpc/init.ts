@@ -8,6 +8,11 @@ export interface Context {
   db: Db;
   /** The signed-in user, re-read from the store on every request; null when anonymous. */
   user: (SessionUser & { payeeIds: string[] }) | null;
+  /**
+   * Sends the outbox events a mutation just committed (e.g. a settlement retry) to Inngest at
+   * once; best effort, the relay-outbox function catches up otherwise. Absent in unit tests.
+   */
+  dispatchOutbox?: () => Promise<void>;
 }
 
 const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {

@@ -16,7 +16,7 @@ export default async function AuditPage() {
         <table className="mt-4 w-full text-left text-sm" data-testid="audit">
           <thead className="text-zinc-500">
             <tr>
-              <th className="py-1 pr-3 font-medium">When (UTC)</th>
+              <th className="py-1 pr-3 font-medium">When</th>
               <th className="py-1 pr-3 font-medium">Who</th>
               <th className="py-1 pr-3 font-medium">Action</th>
               <th className="py-1 pr-3 font-medium">Target</th>

@@ -3,13 +3,15 @@ import Link from "next/link";
 import { serverCaller } from "@/server/trpc/server";
 import { Amount, Status, Time } from "../format";
 import { AcknowledgeButton, RetryButton } from "./actions";
+import { VolumeChart } from "./volume-chart";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
   const caller = await serverCaller();
-  const { counts, balances, queue, alerts } = await caller.operator.overview();
+  const [{ counts, balances, queue, alerts }, reports] = await Promise.all([caller.operator.overview(), caller.operator.reports()]);
+  const waiting = counts.filter((c) => c.status === "paid" || c.status === "settling").reduce((n, c) => n + c.count, 0);
   return (
     <div className="space-y-8">
       <section aria-labelledby="counts">
@@ -24,6 +26,33 @@ export default async function OverviewPage() {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section aria-labelledby="rates-h">
+        <h2 id="rates-h" className="font-semibold">
+          Outcomes (last 30 days)
+        </h2>
+        <dl className="mt-2 grid grid-cols-2 gap-3 text-sm sm:grid-cols-5" data-testid="rates">
+          {[
+            ["Finished orders", String(reports.rates.finished)],
+            ["Success", reports.rates.success],
+            ["Expiry", reports.rates.expiry],
+            ["Refund", reports.rates.refund],
+            ["Waiting for settlement", String(waiting)],
+          ].map(([k, v]) => (
+            <div key={k} className="rounded-md bg-white px-3 py-2 shadow-sm dark:bg-zinc-900">
+              <dt className="text-zinc-500">{k}</dt>
+              <dd className="text-lg font-semibold tabular-nums">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+
+      <section aria-labelledby="volume-h">
+        <h2 id="volume-h" className="font-semibold">
+          Paid volume per day
+        </h2>
+        <VolumeChart rows={reports.volume} days={reports.days} />
       </section>
 
       <section aria-labelledby="alerts-h">
@@ -49,7 +78,10 @@ export default async function OverviewPage() {
 
       <section aria-labelledby="queue-h">
         <h2 id="queue-h" className="flex items-center gap-3 font-semibold">
-          Settlement queue {queue.length > 1 && <RetryButton orderIds={queue.map((q) => q.id)} label={`Retry all ${queue.length}`} />}
+          <Link href="/console/settlements" className="underline">
+            Settlement queue
+          </Link>{" "}
+          {queue.length > 1 && <RetryButton orderIds={queue.map((q) => q.id)} label={`Retry all ${queue.length}`} />}
         </h2>
         {queue.length === 0 ? (
           <p className="mt-2 text-sm text-zinc-500">Nothing waiting: every paid order is settled.</p>
@@ -85,7 +117,9 @@ export default async function OverviewPage() {
 
       <section aria-labelledby="balances-h">
         <h2 id="balances-h" className="font-semibold">
-          Balances (Mixin bot)
+          <Link href="/console/balances" className="underline">
+            Balance health
+          </Link>
         </h2>
         <table className="mt-2 w-full text-left text-sm" data-testid="balances">
           <thead className="text-zinc-500">
@@ -95,14 +129,14 @@ export default async function OverviewPage() {
               <th className="py-1 pr-3 font-medium">Reserved</th>
               <th className="py-1 pr-3 font-medium">Available</th>
               <th className="py-1 pr-3 font-medium">Low below</th>
-              <th className="py-1 pr-3 font-medium">Synced (UTC)</th>
+              <th className="py-1 pr-3 font-medium">Synced</th>
             </tr>
           </thead>
           <tbody>
             {balances.map((b) => (
               <tr key={b.assetId} className="border-t border-zinc-200 dark:border-zinc-800">
                 <td className="py-2 pr-3">
-                  {b.symbol} {b.low && <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700">low</span>}
+                  {b.symbol} {b.low ? <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700 dark:bg-red-950 dark:text-red-300">low</span> : <span className="ml-1 text-xs text-emerald-700 dark:text-emerald-300">ok</span>}
                 </td>
                 <td className="py-2 pr-3"><Amount value={b.balance} symbol={b.symbol} /></td>
                 <td className="py-2 pr-3"><Amount value={b.reserved} symbol={b.symbol} /></td>

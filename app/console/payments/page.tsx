@@ -4,6 +4,7 @@ import { ORDER_STATUSES } from "@/db/schema/orders";
 import { filterFromSearchParams } from "@/server/console/search-params";
 import { currentUser, serverCaller } from "@/server/trpc/server";
 import { Amount, Status, Time } from "../format";
+import { ExportLink } from "./export-link";
 
 export const metadata: Metadata = { title: "Payments" };
 export const dynamic = "force-dynamic";
@@ -77,9 +78,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           <button type="submit" className="rounded-md bg-zinc-900 px-3 py-1.5 text-white dark:bg-zinc-100 dark:text-zinc-900">
             Filter
           </button>
-          <a href={`/console/payments/export?${keep}`} className="rounded-md border border-zinc-300 px-3 py-1.5 dark:border-zinc-700" data-testid="export-csv">
-            Export CSV
-          </a>
+          <ExportLink href={`/console/payments/export?${keep}`} />
         </div>
       </form>
 
@@ -99,7 +98,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         <table className="w-full text-left text-sm">
           <thead className="text-zinc-500">
             <tr>
-              <th className="py-2 pr-4 font-medium">Created (UTC)</th>
+              <th className="py-2 pr-4 font-medium">Created</th>
               <th className="py-2 pr-4 font-medium">Trace id</th>
               <th className="py-2 pr-4 font-medium">Amount</th>
               <th className="py-2 pr-4 font-medium">Paid by user</th>

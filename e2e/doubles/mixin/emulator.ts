@@ -11,6 +11,7 @@ import { decodeSafeTransaction } from "@mixin.dev/mixin-node-sdk";
 import Decimal from "decimal.js";
 import { generateKeystore, type MixinKeystore } from "@/server/mixin/keystore";
 import { refundMemoBase64 } from "@/server/mixin/memo";
+import { createMixinOAuthDouble } from "./oauth";
 
 export const DEFAULT_ASSETS: Record<string, { symbol: string; price: string; balance: string }> = {
   "4d8c508b-91c5-375b-92b0-ee702ed2dac5": { symbol: "USDT", price: "1", balance: "5000" },
@@ -139,6 +140,7 @@ const scalar = () => {
 export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<MixinEmulator> {
   const keystore = opts.keystore ?? generateKeystore();
   const bot = keystore.app_id;
+  const oauth = createMixinOAuthDouble({ clientId: bot });
   const assets = new Map(Object.entries({ ...DEFAULT_ASSETS, ...opts.extraAssets }).map(([id, a]) => [id, { ...a }]));
   const byKernel = new Map([...assets.keys()].map((id) => [kernelAssetId(id), id]));
   let utxos: Utxo[] = [];
@@ -302,6 +304,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   async function route(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<void> {
     const path = url.pathname;
     const json = () => (body ? (JSON.parse(body) as unknown) : undefined);
+    if (oauth.handle(req, url, body, res)) return; // Sign in with Mixin (./oauth.ts)
     if (req.method === "GET" && (path === "/me" || path === "/safe/me")) return ok(res, { user_id: bot, type: "user", has_safe: true, app_id: bot });
 
     if (req.method === "GET" && path === "/safe/outputs") {

@@ -5,6 +5,7 @@ import {
   balanceHealth,
   getAccess,
   listAlerts,
+  orderStatuses,
   retrySettlements,
   setAccessEntry,
   setAccessMode,
@@ -15,7 +16,7 @@ import {
   updateAssetInput,
 } from "@/server/console/operator-actions";
 import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";
-import { listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
+import { lastDays, listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
 import { operatorProcedure, router } from "../init";
 
 /** The broker cockpit: operators only; every mutation is audited in its own transaction. */
@@ -37,9 +38,17 @@ export const operatorRouter = router({
   alerts: operatorProcedure.input(z.object({ includeAcknowledged: z.boolean().default(false) }).default({ includeAcknowledged: false })).query(({ ctx, input }) => listAlerts(ctx.db, input.includeAcknowledged)),
   acknowledgeAlert: operatorProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => acknowledgeAlert(ctx.db, ctx.user, input.id)),
   settlementQueue: operatorProcedure.query(({ ctx }) => settlementQueue(ctx.db)),
-  retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(({ ctx, input }) => retrySettlements(ctx.db, ctx.user, input.orderIds)),
+  retrySettlements: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).mutation(async ({ ctx, input }) => {
+    const result = await retrySettlements(ctx.db, ctx.user, input.orderIds);
+    await ctx.dispatchOutbox?.();
+    return result;
+  }),
+  orderStatuses: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).query(({ ctx, input }) => orderStatuses(ctx.db, input.orderIds)),
+  setLowBalanceThreshold: operatorProcedure
+    .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))
+    .mutation(({ ctx, input }) => updateAsset(ctx.db, ctx.user, { assetId: input.assetId, lowBalanceThreshold: input.threshold })),
   audit: operatorProcedure.query(({ ctx }) => listAudit(ctx.db)),
-  reports: operatorProcedure.query(async ({ ctx }) => ({ volume: await volumePerDay(ctx.db), rates: await outcomeRates(ctx.db) })),
+  reports: operatorProcedure.query(async ({ ctx }) => ({ days: lastDays(14), volume: await volumePerDay(ctx.db, 14), rates: await outcomeRates(ctx.db) })),
   refunds: operatorProcedure.query(({ ctx }) => listRefunds(ctx.db)),
   wallets: operatorProcedure.query(({ ctx }) => listWallets(ctx.db)),
   users: operatorProcedure.query(({ ctx }) => listUsers(ctx.db)),
