@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "./wallets/binance/config";
 
 /**
  * Every setting of the broker, validated once. Each one is documented in .env.example.
@@ -60,6 +61,25 @@ const envSchema = z.object({
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Binance Pay merchant API key ("API identity key", sent as BinancePay-Certificate-SN) and its
+   * secret (signs every request; never logged). With both set the `binance` wallet is served by
+   * the Binance Pay adapter; without them by the demo wallet.
+   */
+  BINANCE_PAY_API_KEY: z.string().min(1).optional(),
+  BINANCE_PAY_SECRET: z.string().min(1).optional(),
+  /** Binance Pay's API (a local Binance Pay double in development and tests). */
+  BINANCE_PAY_BASE_URL: z.url().default("https://bpay.binanceapi.com"),
+  /** Per-request timeout of Binance Pay calls. */
+  BINANCE_PAY_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  /** Public URL of the broker's Binance webhook route; default PUBLIC_BASE_URL + /api/webhooks/binance. */
+  BINANCE_PAY_WEBHOOK_URL: z.url().optional(),
+  /** Refuse webhooks signed more than this many seconds ago (or ahead); replays inside it are refused by nonce. */
+  BINANCE_PAY_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** How long Binance's platform certificates are cached (an unknown serial refetches at once). */
+  BINANCE_PAY_CERTIFICATE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3_600),
+  /** Mixin asset_id → Binance Pay currency, "asset_id:SYMBOL,…"; only symbols enabled on your merchant profile work. */
+  BINANCE_PAY_ASSET_CURRENCIES: z.string().default(DEFAULT_ASSET_CURRENCIES),
   /** Secret that signs console sessions (JWT cookies). Required in production; a fixed dev value otherwise. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -70,6 +90,8 @@ export type Env = z.infer<typeof envSchema> & {
   mixpayRequireHttps: boolean;
   demoWalletEnabled: boolean;
   authSecret: string;
+  /** Both Binance Pay keys are set: the `binance` wallet uses the Binance Pay adapter. */
+  binancePayConfigured: boolean;
 };
 
 export class EnvError extends Error {}
@@ -85,12 +107,21 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  if (!env.BINANCE_PAY_API_KEY !== !env.BINANCE_PAY_SECRET) {
+    throw new EnvError("Invalid configuration:\n  BINANCE_PAY_API_KEY / BINANCE_PAY_SECRET: set both or neither");
+  }
+  try {
+    parseAssetCurrencies(env.BINANCE_PAY_ASSET_CURRENCIES);
+  } catch (e) {
+    throw new EnvError(`Invalid configuration:\n  ${(e as Error).message}`);
+  }
   return {
     ...env,
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET),
+    binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
 }
 
