@@ -143,6 +143,9 @@ describe("Binance Pay: create_order → pay → webhook → paid → settlement"
     // An unknown certificate serial.
     const unknownSerial = await fetch(webhook.url, { method: "POST", headers: { ...good!.headers, "BinancePay-Certificate-SN": "0".repeat(32) }, body: good!.body });
     expect(unknownSerial.status).toBe(401);
+    // An absurdly large body is refused before any work.
+    const huge = await fetch(webhook.url, { method: "POST", headers: good!.headers, body: `${good!.body}${" ".repeat(70_000)}` });
+    expect(huge.status).toBe(413);
     // The genuine bytes, replayed after the freshness window.
     const pay = binancePay()!;
     const stale = await handleBinanceWebhook(store.db, { headers: new Headers(good!.headers), rawBody: good!.body }, { ...pay, now: () => Date.now() + pay.wallet.config.webhookToleranceMs + 1000 });
