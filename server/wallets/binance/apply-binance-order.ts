@@ -21,7 +21,7 @@ export async function findBinanceOrder(db: Db, prepayId: string): Promise<Order 
  * order must match what the broker asked for (trade number, currency, amount); anything else is
  * left alone and alerted, never settled.
  */
-export async function applyBinanceOrder(db: Db, wallet: BinancePayWallet, order: Order, q: QueryOrderResult, actor: string): Promise<BinanceOutcome> {
+export async function applyBinanceOrder(db: Db, wallet: BinancePayWallet, order: Order, q: QueryOrderResult, actor: string, now = new Date()): Promise<BinanceOutcome> {
   const notice = noticeOf(q);
   if (notice.status === "paid") {
     const currency = wallet.currencyOf(order.assetId);
@@ -45,15 +45,16 @@ export async function applyBinanceOrder(db: Db, wallet: BinancePayWallet, order:
   }
   // Closed at Binance after expired_at (the reconciler's close, or Binance's own expiry): that is
   // expiry, which expire-orders records; "cancelled" is for a close before the deadline.
-  if (notice.status === "closed" && order.status === "created" && order.expiredAt.getTime() <= Date.now()) return "ignored";
-  const r = await applyPaymentNotice(db, { walletProvider: "binance", notice, actor });
+  if (notice.status === "closed" && order.status === "created" && order.expiredAt.getTime() <= now.getTime()) return "ignored";
+  const r = await applyPaymentNotice(db, { walletProvider: "binance", notice, actor, now });
   return r.outcome;
 }
 
 /** Re-read an order at Binance and act on the answer. */
-export async function reconcileBinanceOrder(db: Db, wallet: BinancePayWallet, order: Order, actor: string): Promise<BinanceOutcome> {
+export async function reconcileBinanceOrder(db: Db, wallet: BinancePayWallet, order: Order, actor: string, now = new Date()): Promise<BinanceOutcome> {
   const q = await wallet.queryOrder(order.walletOrderId!);
-  return applyBinanceOrder(db, wallet, order, q, actor);
+  await rememberWalletStatus(db, order.id, q);
+  return applyBinanceOrder(db, wallet, order, q, actor, now);
 }
 
 /** Read the status of an order's refund at Binance and record the outcome. */
@@ -69,4 +70,9 @@ export async function reconcileBinanceRefund(db: Db, wallet: BinancePayWallet, o
     return "failed";
   }
   return "processing";
+}
+
+/** Remember what Binance said (the reconciler stops asking once it is final; the console can show it). */
+export async function rememberWalletStatus(db: Db, orderId: string, q: QueryOrderResult): Promise<void> {
+  await db.update(orders).set({ walletStatus: q.status, walletCheckedAt: new Date() }).where(eq(orders.id, orderId));
 }

@@ -6,13 +6,14 @@ import { serveRouteHandler } from "@/e2e/doubles/binance/route-server";
 import { POST as webhookRoute } from "@/app/api/webhooks/binance/route";
 import { resetEnvCache } from "@/server/env";
 import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { expireDueOrders } from "@/server/orders/expire-orders";
 import { transitionOrder } from "@/server/orders/transition-order";
 import { refundEndUser, refundRequestIdFor } from "@/server/refunds/refund-end-user";
 import { createBody, createRequest, envelope } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
 import { binancePay, walletProvider } from "../registry";
 import { describeWalletProviders } from "../describe-wallet-providers";
-import { reconcileBinancePay } from "./reconcile-binance-pay";
+import { ordersToReconcile, reconcileBinancePay } from "./reconcile-binance-pay";
 import { handleBinanceWebhook } from "./webhook";
 
 /*
@@ -189,11 +190,21 @@ describe("Binance Pay: the query reconciler and close at expiry", () => {
     // Had the payment started between query and close, Binance refuses the close (400204).
     expect(await binancePay()!.wallet.closePayment(paying.walletOrderId!)).toBe("payment_in_progress");
     expect(double.requests().at(-1)).toMatchObject({ path: "/binancepay/openapi/order/close", code: "400204" });
+    // Once expired here and final at Binance, the order is not queried again.
+    expect((await orderRow(unpaid.id)).walletStatus).toBe("INITIAL");
+    await reconcileBinancePay(store.db, binancePay()!.wallet, { now: afterExpiry, quietMs: 0 });
+    expect((await orderRow(unpaid.id)).walletStatus).toBe("CANCELED");
+    await expireDueOrders(store.db, afterExpiry);
+    expect((await orderRow(unpaid.id)).status).toBe("expired");
+    const due = await ordersToReconcile(store.db, { now: afterExpiry, quietMs: 0, lookbackMs: 7_200_000, limit: 1000 });
+    expect(due.map((o) => o.id)).not.toContain(unpaid.id);
     double.clearFaults();
-    // The payment under way completes: the order is paid (in time, by Binance's clock).
+    // The payment under way completes after the broker expired the order: not lost, but paid late
+    // (the end user is refunded), as with the demo wallet.
     const done = await double.pay(paying.walletOrderId!);
     expect(done.webhook).toMatchObject({ status: 200 });
-    expect((await orderRow(paying.id)).status).toBe("paid");
+    expect((await orderRow(paying.id)).status).toBe("paid_late");
+    expect((await outboxOf(paying.id)).map((e) => e.name)).toEqual(["order/refund.requested"]);
   });
 });
 

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, inArray, isNotNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { orders } from "@/db/schema";
-import { recordOrderEvent } from "@/server/orders/transition-order";
+import { recordOrderEvent, type Order } from "@/server/orders/transition-order";
 import { logger } from "@/server/logger";
-import { applyBinanceOrder, reconcileBinanceRefund } from "./apply-binance-order";
+import { applyBinanceOrder, reconcileBinanceRefund, rememberWalletStatus } from "./apply-binance-order";
 import type { BinancePayWallet } from "./binance-wallet";
 import { pruneWebhookReceipts } from "./webhook";
 
@@ -37,22 +37,7 @@ export async function reconcileBinancePay(
   const lookbackMs = opts.lookbackMs ?? 2 * 3_600_000;
   const log = logger("reconcile-binance-pay");
   const result: ReconcileResult = { queried: 0, paid: 0, paidLate: 0, closed: 0, refunded: 0, errors: 0 };
-  const due = await db
-    .select()
-    .from(orders)
-    .where(
-      and(
-        eq(orders.walletProvider, "binance"),
-        isNotNull(orders.walletOrderId),
-        or(
-          and(eq(orders.status, "created"), lte(orders.createdAt, new Date(now.getTime() - quietMs))),
-          and(inArray(orders.status, ["expired", "cancelled"]), gt(orders.expiredAt, new Date(now.getTime() - lookbackMs))),
-          eq(orders.status, "refunding"),
-        ),
-      ),
-    )
-    .orderBy(asc(orders.updatedAt))
-    .limit(opts.limit ?? 200);
+  const due = await ordersToReconcile(db, { now, quietMs, lookbackMs, limit: opts.limit ?? 200 });
 
   for (const order of due) {
     try {
@@ -62,6 +47,7 @@ export async function reconcileBinancePay(
         continue;
       }
       const q = await wallet.queryOrder(order.walletOrderId!);
+      await rememberWalletStatus(db, order.id, q);
       if (q.status === "INITIAL" && order.status !== "cancelled" && order.expiredAt.getTime() <= now.getTime()) {
         const closed = await wallet.closePayment(order.walletOrderId!);
         if (closed === "closed") {
@@ -72,7 +58,7 @@ export async function reconcileBinancePay(
       }
       // Expired or cancelled here, and Binance agrees it is over: nothing to do.
       if (order.status !== "created" && q.status !== "PAID" && q.status !== "REFUNDING" && q.status !== "REFUNDED" && q.status !== "FULL_REFUNDED") continue;
-      const outcome = await applyBinanceOrder(db, wallet, order, q, ACTOR);
+      const outcome = await applyBinanceOrder(db, wallet, order, q, ACTOR, now);
       if (outcome === "paid") result.paid++;
       if (outcome === "paid_late") result.paidLate++;
     } catch (e) {
@@ -82,4 +68,32 @@ export async function reconcileBinancePay(
   }
   await pruneWebhookReceipts(db, new Date(now.getTime() - 2 * wallet.config.webhookToleranceMs));
   return result;
+}
+
+/** Binance statuses after which an unpaid order can never be paid. */
+const FINAL_UNPAID = ["CANCELED", "EXPIRED", "ERROR"];
+
+/** The Binance orders worth a query now (see reconcileBinancePay). */
+export async function ordersToReconcile(db: Db, o: { now: Date; quietMs: number; lookbackMs: number; limit: number }): Promise<Order[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        eq(orders.walletProvider, "binance"),
+        isNotNull(orders.walletOrderId),
+        or(
+          and(eq(orders.status, "created"), lte(orders.createdAt, new Date(o.now.getTime() - o.quietMs))),
+          // Over here, and possibly paid at the deadline there — until Binance says it is over.
+          and(
+            inArray(orders.status, ["expired", "cancelled"]),
+            gt(orders.expiredAt, new Date(o.now.getTime() - o.lookbackMs)),
+            or(isNull(orders.walletStatus), notInArray(orders.walletStatus, FINAL_UNPAID)),
+          ),
+          eq(orders.status, "refunding"),
+        ),
+      ),
+    )
+    .orderBy(asc(orders.updatedAt))
+    .limit(o.limit);
 }

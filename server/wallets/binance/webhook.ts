@@ -95,7 +95,7 @@ export async function handleBinanceWebhook(db: Db, req: { headers: Headers; rawB
     outcome = "unknown_order";
   } else if (n.bizType === "PAY") {
     await recordOrderEvent(db, { orderId: order.id, type: "wallet.notified", actor: ACTOR, message: `Binance Pay notified ${n.bizStatus}; re-reading the order`, data: { bizStatus: n.bizStatus, merchantTradeNo: data.merchantTradeNo, totalFee: data.totalFee, currency: data.currency, transactionId: data.transactionId } });
-    outcome = await reconcileBinanceOrder(db, deps.wallet, order, ACTOR);
+    outcome = await reconcileBinanceOrder(db, deps.wallet, order, ACTOR, new Date(now));
   } else if (n.bizType === "PAY_REFUND") {
     await recordOrderEvent(db, { orderId: order.id, type: "wallet.refund_notified", actor: ACTOR, message: `Binance Pay notified ${n.bizStatus}; re-reading the refund`, data: { bizStatus: n.bizStatus, refundInfo: data.refundInfo } });
     outcome = await reconcileBinanceRefund(db, deps.wallet, order, ACTOR);
