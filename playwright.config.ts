@@ -46,6 +46,9 @@ export default defineConfig({
       PGLITE_DATA_DIR: "memory://",
       INNGEST_LOCAL_PORT: String(PORT + 188),
       MIXIN_EMULATOR_PORT: String(PORT + 101),
+      // The `binance` wallet runs against the Binance Pay double (e2e/binance-checkout.spec.ts).
+      BINANCE_PAY_DOUBLE: "1",
+      BINANCE_PAY_DOUBLE_PORT: String(PORT + 102),
       LOG_LEVEL: "warn",
       // Production mode, but reachable over plain HTTP on loopback and with the demo wallet on.
       MIXPAY_REQUIRE_HTTPS: "false",

@@ -18,8 +18,9 @@ export async function seedDemoData(db: Db): Promise<void> {
     .insert(wallets)
     .values([
       { name: "demo", provider: "demo", displayName: "Demo wallet" },
-      // Served by the demo provider until Binance Pay keys are configured.
-      { name: "binance", provider: "demo", displayName: "Binance Pay" },
+      // The Binance Pay adapter once BINANCE_PAY_API_KEY/SECRET are set; until then the demo
+      // provider serves it (server/wallets/registry.ts, servedBy).
+      { name: "binance", provider: "binance", displayName: "Binance Pay" },
     ])
     .onConflictDoNothing();
   await db

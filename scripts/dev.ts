@@ -4,7 +4,8 @@
  *  - an Inngest executor for the durable functions: the real Dev Server when `inngest-cli` is
  *    installed, otherwise the local runner in tools/inngest-local (nothing to download);
  *    none when INNGEST_BASE_URL points somewhere already;
- *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin).
+ *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin);
+ *  - the Binance Pay double when BINANCE_PAY_DOUBLE=1 and no Binance Pay keys are configured.
  * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first) with
  * the same companions; the browser tests use that, for speed and determinism.
  */
@@ -56,6 +57,17 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
     env.MIXIN_OAUTH_PROFILE_URL = `${emulator.url}/me`;
   }
   console.log(`[dev] Mixin emulator at ${emulator.url} (state: ${emulator.url}/_emulator/state); emulated MixPay bot ${emulator.mixpayBotId}`);
+}
+
+// Binance Pay: the local double when asked for (BINANCE_PAY_DOUBLE=1) and no real keys are set.
+// Without either, the `binance` wallet is served by the demo wallet, as before.
+if (!process.env.BINANCE_PAY_API_KEY && /^(1|true|yes)$/.test(process.env.BINANCE_PAY_DOUBLE ?? "")) {
+  const { startBinancePayDouble } = await import("../e2e/doubles/binance/double");
+  const double = await startBinancePayDouble({ port: Number(process.env.BINANCE_PAY_DOUBLE_PORT ?? 7002) });
+  env.BINANCE_PAY_API_KEY = double.apiKey;
+  env.BINANCE_PAY_SECRET = double.secret;
+  env.BINANCE_PAY_BASE_URL = double.url;
+  console.log(`[dev] Binance Pay double at ${double.url} (state: ${double.url}/_double/state)`);
 }
 
 // Inngest: an executor for /api/inngest.

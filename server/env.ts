@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "./wallets/binance/config";
 
 /**
  * Every setting of the broker, validated once. Each one is documented in .env.example.
@@ -60,6 +61,25 @@ const envSchema = z.object({
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Binance Pay merchant API key ("API identity key", sent as BinancePay-Certificate-SN) and its
+   * secret (signs every request; never logged). With both set the `binance` wallet is served by
+   * the Binance Pay adapter; without them by the demo wallet.
+   */
+  BINANCE_PAY_API_KEY: z.string().min(1).optional(),
+  BINANCE_PAY_SECRET: z.string().min(1).optional(),
+  /** Binance Pay's API (a local Binance Pay double in development and tests). */
+  BINANCE_PAY_BASE_URL: z.url().default("https://bpay.binanceapi.com"),
+  /** Per-request timeout of Binance Pay calls. */
+  BINANCE_PAY_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  /** Public URL of the broker's Binance webhook route; default PUBLIC_BASE_URL + /api/webhooks/binance. */
+  BINANCE_PAY_WEBHOOK_URL: z.url().optional(),
+  /** Refuse webhooks signed more than this many seconds ago (or ahead); replays inside it are refused by nonce. */
+  BINANCE_PAY_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** How long Binance's platform certificates are cached (an unknown serial refetches at once). */
+  BINANCE_PAY_CERTIFICATE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3_600),
+  /** Mixin asset_id → Binance Pay currency, "asset_id:SYMBOL,…"; only symbols enabled on your merchant profile work. */
+  BINANCE_PAY_ASSET_CURRENCIES: z.string().default(DEFAULT_ASSET_CURRENCIES),
   /** Secret that signs console sessions (JWT cookies). Required in production; a fixed dev value otherwise. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /**
@@ -84,6 +104,8 @@ export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
   authSecret: string;
   /** Set when Sign in with Mixin is configured (client id and secret both present). */
   mixinOAuth: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; profileUrl: string } | null;
+  /** Both Binance Pay keys are set: the `binance` wallet uses the Binance Pay adapter. */
+  binancePayConfigured: boolean;
 };
 
 export class EnvError extends Error {}
@@ -99,6 +121,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  if (!env.BINANCE_PAY_API_KEY !== !env.BINANCE_PAY_SECRET) {
+    throw new EnvError("Invalid configuration:\n  BINANCE_PAY_API_KEY / BINANCE_PAY_SECRET: set both or neither");
+  }
+  try {
+    parseAssetCurrencies(env.BINANCE_PAY_ASSET_CURRENCIES);
+  } catch (e) {
+    throw new EnvError(`Invalid configuration:\n  ${(e as Error).message}`);
+  }
   return {
     ...env,
     PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
@@ -110,6 +140,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       env.MIXIN_OAUTH_CLIENT_ID && env.MIXIN_OAUTH_CLIENT_SECRET
         ? { clientId: env.MIXIN_OAUTH_CLIENT_ID, clientSecret: env.MIXIN_OAUTH_CLIENT_SECRET, authorizeUrl: env.MIXIN_OAUTH_AUTHORIZE_URL, tokenUrl: env.MIXIN_OAUTH_TOKEN_URL, profileUrl: env.MIXIN_OAUTH_PROFILE_URL }
         : null,
+    binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
 }
 

@@ -3,3 +3,4 @@ export * from "./balances";
 export * from "./orders";
 export * from "./movements";
 export * from "./users";
+export * from "./webhooks";

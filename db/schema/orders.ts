@@ -65,6 +65,9 @@ export const orders = pgTable(
     /** The provider's own order id (e.g. Binance prepayId) and our trade number there. */
     walletOrderId: text("wallet_order_id"),
     walletTradeNo: text("wallet_trade_no"),
+    /** The provider's own status of the payment when last queried (e.g. Binance PAID, CANCELED). */
+    walletStatus: varchar("wallet_status", { length: 32 }),
+    walletCheckedAt: tstz("wallet_checked_at"),
     checkoutUrl: text("checkout_url"),
     deepLink: text("deep_link"),
     universalUrl: text("universal_url"),

@@ -4,7 +4,7 @@ import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
-import { walletProvider } from "@/server/wallets/registry";
+import { servedBy, walletProvider } from "@/server/wallets/registry";
 import { envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
 import { createOrderParamsSchema, parseParams, rangeParamsSchema } from "./schemas";
@@ -59,7 +59,7 @@ export function handleCreateOrder(req: Request): Promise<Response> {
   return guarded(req, "create_order", async () => {
     const now = new Date();
     const p = parseParams(createOrderParamsSchema(now), await readBodyParams(req));
-    const links = await createOrder(await getDb(), p, { walletProvider, now });
+    const links = await createOrder(await getDb(), p, { walletProvider, servedBy, now });
     return okEnvelope(links);
   });
 }

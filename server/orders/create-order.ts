@@ -21,6 +21,8 @@ export interface PaymentLinks {
 
 export interface CreateOrderDeps {
   walletProvider(kind: "demo" | "binance"): WalletProvider;
+  /** Which provider serves a wallet row's provider now (binance → demo until configured). */
+  servedBy?(kind: "demo" | "binance"): "demo" | "binance";
   now?: Date;
 }
 
@@ -80,7 +82,7 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
           returnUrl: p.return_url,
           opponentId: p.opponent_id,
           requestHash,
-          walletProvider: wallet.provider,
+          walletProvider: deps.servedBy?.(wallet.provider) ?? wallet.provider,
           createdAt: now,
           updatedAt: now,
         })

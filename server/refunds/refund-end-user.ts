@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { orders, outboundAttempts, refunds } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
+import { raiseAlert } from "@/server/alerts/raise-alert";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { transitionOrder } from "@/server/orders/transition-order";
 import type { WalletProvider } from "@/server/wallets/port";
@@ -96,6 +97,19 @@ export async function refundEndUser(
 
   if (result.status === "failed") {
     await db.update(refunds).set({ lastError: result.error ?? "refused" }).where(eq(refunds.orderId, orderId));
+    if (result.errorCode === "insufficient_balance") {
+      // Refunds are paid from the broker's account at the wallet, not from the Mixin bot: an
+      // operator must top it up; the durable function keeps retrying meanwhile.
+      await raiseAlert(db, {
+        kind: "wallet_balance_insufficient",
+        dedupeKey: `wallet_balance_insufficient:${order.wallet}`,
+        severity: "critical",
+        orderId,
+        message: `The ${order.wallet} wallet account cannot pay the refund of ${order.payAmount} for order ${orderId}: ${result.error ?? "insufficient balance"}. Top up the broker's ${order.wallet} balance.`,
+        data: { wallet: order.wallet, amount: order.payAmount, requestId },
+      });
+      throw new AppError(AppErrorCode.RETRYABLE, `insufficient ${order.wallet} balance for the refund: ${result.error ?? ""}`, { details: { reason: "insufficient_balance" } });
+    }
     throw new AppError(AppErrorCode.RETRYABLE, `wallet refused the refund: ${result.error ?? "no reason"}`);
   }
   if (result.status === "processing") {

@@ -38,6 +38,8 @@ export interface WalletRefundResult {
   status: "succeeded" | "processing" | "failed";
   providerRefundId?: string;
   error?: string;
+  /** A failure the broker reacts to on its own: the wallet account cannot cover the refund (alerted). */
+  errorCode?: "insufficient_balance";
 }
 
 /** What a wallet says about a payment, after the broker verified it (webhook, query, or demo page). */
