@@ -212,6 +212,8 @@ test("operator: every page renders; edit a low-balance threshold; invite a user 
   await expect(page.getByLabel("Payee id")).toBeVisible(); // operators filter by payee too
   await page.goto("/console/wallets");
   await expect(page.getByTestId("wallet-demo")).toContainText("demo");
+  // The browser tests run the binance wallet against the Binance Pay double: the page says who serves it.
+  await expect(page.getByTestId("served-by-binance")).toContainText("Binance Pay at http://127.0.0.1:");
 
   // Keyboard: the first Tab lands on the console navigation.
   await page.goto("/console/balances");

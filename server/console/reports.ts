@@ -1,6 +1,7 @@
 import { asc, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { assets, orders, refunds, wallets } from "@/db/schema";
+import { describeWalletProviders } from "@/server/wallets/describe-wallet-providers";
 
 /** The last `n` UTC days, oldest first, as YYYY-MM-DD (the chart's x axis). */
 export function lastDays(n: number, now = new Date()): string[] {
@@ -50,7 +51,9 @@ export async function listRefunds(db: Db, limit = 200) {
     .limit(limit);
 }
 
-/** Every wallet row with the provider that serves it (the row's `provider` column). */
+/** Every wallet row, with the provider that serves it right now (Binance Pay falls back to the demo wallet until configured). */
 export async function listWallets(db: Db) {
-  return db.select().from(wallets).orderBy(asc(wallets.name));
+  const [rows, described] = await Promise.all([db.select().from(wallets).orderBy(asc(wallets.name)), describeWalletProviders(db)]);
+  const byName = new Map(described.map((d) => [d.wallet, d]));
+  return rows.map((w) => ({ ...w, servedBy: byName.get(w.name)?.servedBy ?? w.provider, servedBySummary: byName.get(w.name)?.summary ?? "" }));
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, assets, auditLog, outbox, payeeAccessEntries } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { raiseAlert } from "@/server/alerts/raise-alert";
+import { env } from "@/server/env";
 import { dec } from "@/server/money";
 import { createUser, loadSessionUser } from "@/server/auth/users";
 import { CSV_COLUMNS, ordersCsv, scopeOf } from "@/server/console/export-orders";
@@ -193,6 +194,10 @@ describe("balances, wallets and the settlement queue", () => {
     const wallets = await op.operator.wallets();
     expect(wallets.length).toBeGreaterThan(0);
     for (const w of wallets) expect(typeof w.provider).toBe("string");
+    // Without Binance Pay keys the binance wallet is served by the demo checkout, and the page says so.
+    const binance = wallets.find((w) => w.name === "binance");
+    expect(binance).toMatchObject({ provider: "binance", servedBy: env().binancePayConfigured ? "binance" : "demo" });
+    expect(wallets.find((w) => w.name === "demo")).toMatchObject({ servedBy: "demo", servedBySummary: expect.stringContaining("Demo wallet") });
     const statuses = await op.operator.orderStatuses({ orderIds: [orderA, orderB] });
     expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(new Map([[orderA, "settlement_failed"], [orderB, "created"]]));
     expect((await op.operator.settlementQueue()).map((q) => q.id)).toContain(orderA);

@@ -22,6 +22,7 @@ export default async function WalletsPage() {
               <th className={ui.th}>Wallet (MixPay name)</th>
               <th className={ui.th}>Display name</th>
               <th className={ui.th}>Provider</th>
+              <th className={ui.th}>Served by</th>
               <th className={ui.th}>State</th>
               <th className={ui.th}>Updated</th>
               <th className={ui.th}>
@@ -35,6 +36,9 @@ export default async function WalletsPage() {
                 <td className={`${ui.td} font-mono`}>{w.name}</td>
                 <td className={ui.td}>{w.displayName}</td>
                 <td className={ui.td}>{w.provider}</td>
+                <td className={ui.td} data-testid={`served-by-${w.name}`}>
+                  {w.servedBySummary}
+                </td>
                 <td className={ui.td}>{w.enabled ? <span className="text-emerald-700 dark:text-emerald-300">enabled</span> : <span className="text-zinc-500">disabled</span>}</td>
                 <td className={ui.td}>
                   <Time at={w.updatedAt} />
