@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
 import { startMixinEmulator, type MixinEmulator } from "./doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../tools/inngest-local/runner";
+import { startBrokerProcess } from "./support/broker-process";
 
 /**
  * The operator's Retry of a failed settlement, end to end in Chromium: the Mixin emulator and
@@ -29,37 +29,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   emu = await startMixinEmulator();
   runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: () => 150 });
-  app = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "serve.ts")], {
-    stdio: process.env.E2E_SERVER_LOG ? "inherit" : "ignore",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: base,
-      PGLITE_DATA_DIR: "memory://",
-      MIXPAY_REQUIRE_HTTPS: "false",
-      DEMO_WALLET_ENABLED: "true",
-      AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
-      MIXIN_KEYSTORE: JSON.stringify(emu.keystore),
-      MIXIN_API_BASE_URL: emu.url,
-      MIXIN_TIMEOUT_MS: "3000",
-      MIXIN_RETRIES: "-1",
-      MIXPAY_API_BASE_URL: emu.url,
-      INNGEST_DEV: "1",
-      INNGEST_BASE_URL: runner.url,
-      LOG_LEVEL: "warn",
-    },
-  });
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the broker did not start");
+  app = await startBrokerProcess({ port: PORT, emu, inngestUrl: runner.url, env: { PGLITE_DATA_DIR: "memory://" } });
 });
 
 test.afterAll(async () => {

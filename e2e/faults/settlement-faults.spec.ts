@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { startMixinEmulator, type MixinEmulator } from "../doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../../tools/inngest-local/runner";
+import { startBrokerProcess } from "../support/broker-process";
 
 /**
  * Fault tests of settlement, with each process on its own: the Mixin emulator and the local
@@ -47,39 +47,7 @@ test.afterAll(async () => {
 });
 
 async function startApp(): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "serve.ts")], {
-    stdio: process.env.E2E_SERVER_LOG ? "inherit" : "ignore",
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: base,
-      DATABASE_URL: dbUrl,
-      SEED_DEMO_DATA: "true",
-      MIXPAY_REQUIRE_HTTPS: "false",
-      DEMO_WALLET_ENABLED: "true",
-      AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
-      MIXIN_KEYSTORE: JSON.stringify(emu.keystore),
-      MIXIN_API_BASE_URL: emu.url,
-      MIXIN_TIMEOUT_MS: "3000",
-      MIXIN_RETRIES: "-1",
-      MIXPAY_API_BASE_URL: emu.url,
-      INNGEST_DEV: "1",
-      INNGEST_BASE_URL: runner.url,
-      LOG_LEVEL: "warn",
-    },
-  });
-  app = child;
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the broker did not start");
+  app = await startBrokerProcess({ port: PORT, emu, inngestUrl: runner.url, env: { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true" } });
 }
 
 async function createAndPay(amount: string): Promise<{ traceId: string; orderId: string }> {
