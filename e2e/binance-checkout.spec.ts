@@ -56,7 +56,7 @@ test("wallet=binance: MixPay creates an order, the user pays at Binance Pay, the
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill("merchant@demo.local");
   await page.getByLabel("Password").fill("merchant-demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("signed-in-as")).toContainText("merchant@demo.local");
   await page.goto(`/console/orders/${orderId}`);
   const fields = page.getByTestId("order-fields");
