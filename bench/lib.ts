@@ -102,8 +102,9 @@ export async function load(opts: {
   const instance = autocannon({
     url: opts.url,
     method: opts.method ?? "GET",
-    // Enough connections that a fixed rate is reached even at ~100 ms latency (create_order under load).
-    connections: opts.connections ?? (opts.rate ? Math.max(8, Math.ceil(opts.rate / 10)) : 32),
+    // autocannon paces a fixed rate per connection in per-second bursts: few connections keep
+    // the offered load smooth (more connections measure the burst, not the server).
+    connections: opts.connections ?? (opts.rate ? Math.max(4, Math.ceil(opts.rate / 50)) : 32),
     duration: opts.durationS ?? 10,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
     headers: { "content-type": "application/json" },
