@@ -1,7 +1,7 @@
 import { asc, desc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { assets, orders, refunds, wallets } from "@/db/schema";
-import { describeWalletProviders } from "@/server/wallets/describe-wallet-providers";
+import { describeWallet } from "@/server/wallets/describe-wallet-providers";
 
 /** The last `n` UTC days, oldest first, as YYYY-MM-DD (the chart's x axis). */
 export function lastDays(n: number, now = new Date()): string[] {
@@ -53,7 +53,9 @@ export async function listRefunds(db: Db, limit = 200) {
 
 /** Every wallet row, with the provider that serves it right now (Binance Pay falls back to the demo wallet until configured). */
 export async function listWallets(db: Db) {
-  const [rows, described] = await Promise.all([db.select().from(wallets).orderBy(asc(wallets.name)), describeWalletProviders(db)]);
-  const byName = new Map(described.map((d) => [d.wallet, d]));
-  return rows.map((w) => ({ ...w, servedBy: byName.get(w.name)?.servedBy ?? w.provider, servedBySummary: byName.get(w.name)?.summary ?? "" }));
+  const rows = await db.select().from(wallets).orderBy(asc(wallets.name));
+  return rows.map((w) => {
+    const d = describeWallet(w);
+    return { ...w, servedBy: d.servedBy, servedBySummary: d.summary };
+  });
 }
