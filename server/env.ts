@@ -39,8 +39,18 @@ const envSchema = z.object({
   MIXPAY_REQUIRE_HTTPS: boolish.optional(),
   /** Proxies (IPs or CIDRs) whose X-Forwarded-Proto / X-Forwarded-For are believed. */
   TRUSTED_PROXIES: csv,
-  /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. */
+  /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. Required in production (see mixpayIntakeProblems). */
   MIXPAY_ALLOWED_SOURCES: csv,
+  /** Production override: serve the MixPay routes to any source address (logged loudly at start). */
+  MIXPAY_ALLOW_ANY_SOURCE: boolish.optional(),
+  /** If set, create_order accepts only these opponent_id values (MixPay's Mixin bot ids). */
+  MIXPAY_BOT_IDS: csv,
+  /** Longest payment window create_order accepts (expired_at − now, seconds); longer is 11000. */
+  MIXPAY_MAX_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(2 * 3600),
+  /** create_order calls allowed per source address / per payee_id in each window (0 = no limit). */
+  MIXPAY_RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(0).default(600),
+  MIXPAY_RATE_LIMIT_PER_PAYEE: z.coerce.number().int().min(0).default(120),
+  MIXPAY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Serve the demo wallet (a hosted page where "Pay" needs no money). Defaults to true except in
    * production: with real Mixin keys a demo payment would make the broker pay MixPay for nothing.
@@ -129,7 +139,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   } catch (e) {
     throw new EnvError(`Invalid configuration:\n  ${(e as Error).message}`);
   }
-  return {
+  const parsed: Env = {
     ...env,
     PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
@@ -142,6 +152,25 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : null,
     binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
+  const intake = mixpayIntakeProblems(env, source.NEXT_PHASE === "phase-production-build");
+  if (intake.length) throw new EnvError(`Invalid configuration:\n${intake.map((l) => `  ${l}`).join("\n")}`);
+  return parsed;
+}
+
+/**
+ * Who may create orders. MixPay does not sign its calls, so whoever reaches /mixpay/create_order
+ * chooses opponent_id and reserves the bot's balance: in production the routes must be limited to
+ * MixPay's egress addresses, or the operator must opt out explicitly (MIXPAY_ALLOW_ANY_SOURCE=true,
+ * logged as a warning at every start by scripts/serve.ts).
+ */
+function mixpayIntakeProblems(env: z.infer<typeof envSchema>, building: boolean): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === "production" && !building && env.MIXPAY_ALLOWED_SOURCES.length === 0 && !env.MIXPAY_ALLOW_ANY_SOURCE) {
+    problems.push("MIXPAY_ALLOWED_SOURCES: required in production (MixPay's egress IPs/CIDRs); MixPay does not sign its calls, so anyone else could create orders. To serve any source anyway set MIXPAY_ALLOW_ANY_SOURCE=true");
+  }
+  const badBot = env.MIXPAY_BOT_IDS.find((id) => !z.uuid().safeParse(id).success);
+  if (badBot) problems.push(`MIXPAY_BOT_IDS: "${badBot}" is not a UUID`);
+  return problems;
 }
 
 function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {
