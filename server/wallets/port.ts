@@ -57,4 +57,10 @@ export interface WalletProvider {
   /** Re-read a payment's status from the provider (a notification is only a hint). */
   queryPayment(order: { walletOrderId: string; walletTradeNo: string }): Promise<PaymentNotice>;
   refund(req: WalletRefundRequest): Promise<WalletRefundResult>;
+  /**
+   * Close an unpaid payment so the end user can no longer pay it (operator cancel). "closed" = the
+   * wallet accepted the close; "payment_in_progress" = the wallet refused because the user is paying
+   * (the payment will arrive and the order becomes paid_late). Failures throw.
+   */
+  close(payment: { walletOrderId: string; walletTradeNo: string }): Promise<"closed" | "payment_in_progress">;
 }

@@ -15,6 +15,8 @@ import {
   updateAsset,
   updateAssetInput,
 } from "@/server/console/operator-actions";
+import { cancelOrderByOperator } from "@/server/console/cancel-order";
+import { walletProvider } from "@/server/wallets/registry";
 import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";
 import { lastDays, listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
 import { operatorProcedure, router } from "../init";
@@ -43,6 +45,8 @@ export const operatorRouter = router({
     await ctx.dispatchOutbox?.();
     return result;
   }),
+  /** Cancel an open order (releases its reservation) and close it at the wallet; on a cancelled order, retry the close. */
+  cancelOrder: operatorProcedure.input(z.object({ orderId: z.uuid() })).mutation(({ ctx, input }) => cancelOrderByOperator(ctx.db, ctx.user, input.orderId, { walletProvider })),
   orderStatuses: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).query(({ ctx, input }) => orderStatuses(ctx.db, input.orderIds)),
   setLowBalanceThreshold: operatorProcedure
     .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))

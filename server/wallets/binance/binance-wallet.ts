@@ -133,6 +133,11 @@ export class BinancePayWallet implements WalletProvider {
     }
   }
 
+  /** The wallet port's close (operator cancel): the same close as at expiry. */
+  close(payment: { walletOrderId: string }): Promise<"closed" | "payment_in_progress"> {
+    return this.closePayment(payment.walletOrderId);
+  }
+
   /**
    * Refund through Binance with the broker's deterministic refundRequestId (a retry returns the
    * first refund, duplicateRequest=Y), then read its status. Refunds are paid from the broker's
