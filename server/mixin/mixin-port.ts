@@ -59,8 +59,9 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
 
   /** Start-up check that the credentials work and the bot is registered for Safe. */
   async checkRegistration(): Promise<void> {
-    const me = await this.call(() => this.client.safe.checkRegisteration());
-    if (!(me as { has_safe?: boolean }).has_safe) throw new AppError(AppErrorCode.INTERNAL, "the Mixin bot is not registered for Safe (has_safe is false)");
+    const me = (await this.call(() => this.client.safe.checkRegisteration(), "read the bot's profile (GET /safe/me)")) as { user_id?: string; has_safe?: boolean };
+    if (me.user_id !== this.appId) throw new AppError(AppErrorCode.INTERNAL, `Mixin answered the profile of ${me.user_id ?? "nobody"}, not of the keystore's app_id ${this.appId}`);
+    if (!me.has_safe) throw new AppError(AppErrorCode.INTERNAL, "the Mixin bot is not registered for Safe (has_safe is false): register it (POST /safe/users) before it can hold or send funds");
   }
 
   /**

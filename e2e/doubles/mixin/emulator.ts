@@ -154,6 +154,8 @@ export interface EmulatorOptions {
   spendDelayMs?: number;
   /** Start with the snapshot clock frozen (every snapshot shares one created_at). */
   freezeClock?: boolean;
+  /** false: the bot is not registered for Safe (GET /safe/me answers has_safe: false). */
+  hasSafe?: boolean;
 }
 
 /** Mixin's answer to a request without a valid session token. */
@@ -457,7 +459,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     if (!open && !checkSessionToken(req.headers.authorization, req.method ?? "GET", req.url ?? "/", body, keystore, sessionKey)) {
       return mixinError(res, UNAUTHORIZED.code, UNAUTHORIZED.description);
     }
-    if (req.method === "GET" && (path === "/me" || path === "/safe/me")) return ok(res, { user_id: bot, type: "user", has_safe: true, app_id: bot });
+    if (req.method === "GET" && (path === "/me" || path === "/safe/me")) return ok(res, { user_id: bot, type: "user", has_safe: opts.hasSafe ?? true, app_id: bot });
 
     if (req.method === "GET" && path === "/safe/outputs") {
       const asset = url.searchParams.get("asset");
