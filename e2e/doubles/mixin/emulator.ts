@@ -217,6 +217,8 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   let frozen = opts.freezeClock ?? false;
   let spendDelayMs = opts.spendDelayMs ?? 0;
   let posted: { request_id: string; raw: string }[] = [];
+  /** Sent transactions not yet spent (only these can change on a clock tick). */
+  const signedTxs = new Set<TxRecord>();
   const sessionKey = sessionPublicKey(keystore.session_private_key);
 
   const nowNano = () => {
@@ -262,6 +264,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   function seed() {
     utxos = [];
     txs = new Map();
+    signedTxs.clear();
     snaps = [];
     settled = [];
     const parts = Math.max(1, opts.outputsPerAsset ?? 1);
@@ -380,14 +383,19 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       u.updated_at = nowNano();
     }
     Object.assign(rec, { state: "signed", raw_transaction: signedRaw, signed_at: Date.now(), updated_at: nowNano() });
+    signedTxs.add(rec);
     advance();
     return rec;
   }
 
   /** Signed transactions whose time has come are spent: outputs created, snapshots written. */
   function advance(): void {
-    for (const rec of txs.values()) {
-      if (rec.state === "signed" && Date.now() - (rec.signed_at ?? 0) >= spendDelayMs) spend(rec);
+    for (const rec of signedTxs) {
+      if (rec.state !== "signed") signedTxs.delete(rec);
+      else if (Date.now() - (rec.signed_at ?? 0) >= spendDelayMs) {
+        signedTxs.delete(rec);
+        spend(rec);
+      }
     }
   }
 
