@@ -86,6 +86,13 @@ const envSchema = z.object({
   BINANCE_PAY_WEBHOOK_URL: z.url().optional(),
   /** Refuse webhooks signed more than this many seconds ago (or ahead); replays inside it are refused by nonce. */
   BINANCE_PAY_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /**
+   * The furthest ahead a Binance Pay order may expire (orderExpireTime is clamped to now + this);
+   * MixPay's expired_at stays the order's own deadline. Binance's v1 docs give 1 hour as the
+   * maximum and the v3 maximum is unconfirmed (research/binance-pay.md §2, §8): raise it only
+   * once Binance has confirmed more for your merchant account.
+   */
+  BINANCE_PAY_MAX_ORDER_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(3_600),
   /** How long Binance's platform certificates are cached (an unknown serial refetches at once). */
   BINANCE_PAY_CERTIFICATE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3_600),
   /** Mixin asset_id → Binance Pay currency, "asset_id:SYMBOL,…"; only symbols enabled on your merchant profile work. */

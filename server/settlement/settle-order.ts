@@ -1,8 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { mixinTransfers, orders, outboundAttempts } from "@/db/schema";
 import { raiseAlert } from "@/server/alerts/raise-alert";
-import { AppError, AppErrorCode } from "@/server/errors";
+import { AppError, AppErrorCode, isAppError } from "@/server/errors";
 import { recordOrderEvent, transitionOrder, type Order } from "@/server/orders/transition-order";
 import type { MixPayResultApi, SettlementMixin } from "./ports";
 
@@ -64,13 +64,21 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
     })
     .returning({ id: outboundAttempts.id });
   try {
-    const result = await mixin.transfer({
-      requestId: transfer.requestId,
-      assetId: transfer.assetId,
-      amount: transfer.amount,
-      opponentId: transfer.opponentId,
-      memo: transfer.memo,
-    });
+    const result = await mixin.transfer(
+      {
+        requestId: transfer.requestId,
+        assetId: transfer.assetId,
+        amount: transfer.amount,
+        opponentId: transfer.opponentId,
+        memo: transfer.memo,
+      },
+      {
+        // Resend exactly the bytes signed before (a crash between signing and sending, a lost
+        // answer), never a rebuild that may pick other outputs under the same request id.
+        signedRaw: transfer.signedRaw ?? undefined,
+        saveSignedRaw: (raw) => storeSignedRaw(db, transfer.id, raw),
+      },
+    );
     await db
       .update(outboundAttempts)
       .set({ outcome: "succeeded", response: { ...result }, finishedAt: new Date() })
@@ -94,8 +102,38 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
       .set({ outcome: "failed", error: message, finishedAt: new Date() })
       .where(eq(outboundAttempts.id, attempt!.id));
     await db.update(mixinTransfers).set({ lastError: message }).where(eq(mixinTransfers.id, transfer.id));
+    const reason = isAppError(e) ? e.details?.reason : undefined;
+    if (reason === "raw_mismatch" || reason === "request_conflict") {
+      // Mixin holds other bytes under this trace id. No retry can make that right and none may
+      // build anew (two transactions under one request id): stop and page an operator, who
+      // compares the transaction Mixin holds (console: transfer, request id) with MixPay's record.
+      await raiseAlert(db, {
+        kind: "settlement_raw_mismatch",
+        dedupeKey: `settlement_raw_mismatch:${orderId}`,
+        severity: "critical",
+        orderId,
+        assetId: transfer.assetId,
+        message: `Mixin holds a different transaction than the broker signed for order ${orderId} (request id ${transfer.requestId}): ${message}`,
+        data: { reason, requestId: transfer.requestId },
+      });
+      throw e;
+    }
     throw new AppError(AppErrorCode.RETRYABLE, `Mixin transfer failed: ${message}`, { cause: e });
   }
+}
+
+/**
+ * Keep the first signed raw for a transfer: if another run stored one already, this run's bytes
+ * must not be posted (the other's are the ones that may be at Mixin), so it fails retryably and
+ * the next attempt resends the stored raw.
+ */
+async function storeSignedRaw(db: Db, transferId: string, raw: string): Promise<void> {
+  const [row] = await db
+    .update(mixinTransfers)
+    .set({ signedRaw: raw })
+    .where(and(eq(mixinTransfers.id, transferId), isNull(mixinTransfers.signedRaw)))
+    .returning({ id: mixinTransfers.id });
+  if (!row) throw new AppError(AppErrorCode.RETRYABLE, "another attempt stored a signed transfer first; resending that one");
 }
 
 export type ConfirmOutcome = "settled" | "already_settled" | "mixpay_failed";
