@@ -86,6 +86,12 @@ export const snapshotKind = pgEnum("snapshot_kind", [
   "mixpay_refund", // MixPay sent money back with an RF memo
   "top_up", // any other incoming transfer
   "other",
+  // An incoming RF memo that did not authenticate (wrong sender, amount, asset, unknown or
+  // already-refunded trace, MixPay says the trace did not fail): it changed no order; alerted.
+  "unexplained",
+  // A snapshot that could not be processed (e.g. bytes the store refuses): kept with the error
+  // and alerted, so the cursor moves on and later snapshots are still applied.
+  "quarantined",
 ]);
 
 /** Every Mixin snapshot of the bot that the broker has read, once each (snapshot_id is unique). */
@@ -98,12 +104,15 @@ export const mixinSnapshots = pgTable(
     opponentId: uuid("opponent_id"),
     requestId: text("request_id"),
     transactionHash: varchar("transaction_hash", { length: 64 }),
+    /** The memo's raw bytes, hex; always stored, whatever they are. */
     memoHex: text("memo_hex").notNull().default(""),
-    /** The memo decoded for people (hex → utf8, and base64 where MixPay used it). */
-    memoText: text("memo_text").notNull().default(""),
+    /** The memo as UTF-8 text, only when it is valid UTF-8 without NUL (null otherwise). */
+    memoText: text("memo_text"),
     kind: snapshotKind("kind").notNull(),
     orderId: uuid("order_id").references(() => orders.id),
     refundCode: varchar("refund_code", { length: 16 }),
+    /** Why the snapshot is unexplained or quarantined (what did not match, or the error). */
+    issue: text("issue"),
     snapshotCreatedAt: tstz("snapshot_created_at").notNull(),
     processedAt: tstz("processed_at").notNull().defaultNow(),
   },
