@@ -98,3 +98,18 @@ describe("forged MixPay refunds change no order", () => {
     expect(await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${order.id}`))).toHaveLength(1);
   });
 });
+
+describe("a poisoned snapshot does not stall the watcher", () => {
+  it("a memo with a NUL byte is stored as hex (no text) and a later MixPay refund is still applied", async () => {
+    const order = await createPayAndSettle(emu.mixpayBotId, "7");
+    expect(order.status).toBe("settled");
+    const poison = emu.receive({ assetId: DEMO_ASSETS.USDT, amount: "0.1", memo: "hi\u0000there", from: ATTACKER });
+    expect((await poll()).outcomes.top_up).toBe(1);
+    const [row] = await store.db.select().from(mixinSnapshots).where(eq(mixinSnapshots.snapshotId, poison.snapshot_id));
+    expect(row).toMatchObject({ memoHex: Buffer.from("hi\u0000there").toString("hex"), memoText: null });
+
+    emu.refund(order.traceId, "40000");
+    expect((await poll()).outcomes.mixpay_refund).toBe(1);
+    expect((await orderByTrace(order.traceId)).status).toBe("mixpay_refunded");
+  });
+});
