@@ -55,7 +55,12 @@ export const mixinTransfers = pgTable(
 export const refundReason = pgEnum("refund_reason", ["mixpay_refund", "paid_late"]);
 export const refundStatus = pgEnum("refund_status", ["pending", "processing", "succeeded", "failed"]);
 
-/** A refund to the end user through the order's wallet; request_id is deterministic per order. */
+/**
+ * A refund to the end user through the order's wallet, one row per attempt generation: request_id
+ * is deterministic per (order, generation) — rf<order> first, rf<order>-2 after an operator retry.
+ * A new generation is only created once the wallet confirmed the previous one failed
+ * (wallet_failed_at), never while it may still succeed.
+ */
 export const refunds = pgTable(
   "refunds",
   {
@@ -68,7 +73,11 @@ export const refunds = pgTable(
     wallet: varchar("wallet", { length: 20 }).notNull(),
     amount: money("amount").notNull(),
     reason: refundReason("reason").notNull(),
+    /** 1 for the first attempt; an operator retry after a confirmed failure adds the next. */
+    generation: integer("generation").notNull().default(1),
     status: refundStatus("status").notNull().default("pending"),
+    /** When the wallet itself reported this request id failed (by its answer or a query). */
+    walletFailedAt: tstz("wallet_failed_at"),
     providerRefundId: text("provider_refund_id"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
@@ -77,7 +86,7 @@ export const refunds = pgTable(
   },
   (t) => [
     uniqueIndex("refunds_request_id_key").on(t.requestId),
-    uniqueIndex("refunds_order_id_key").on(t.orderId),
+    uniqueIndex("refunds_order_generation_key").on(t.orderId, t.generation),
   ],
 );
 

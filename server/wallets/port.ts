@@ -57,4 +57,6 @@ export interface WalletProvider {
   /** Re-read a payment's status from the provider (a notification is only a hint). */
   queryPayment(order: { walletOrderId: string; walletTradeNo: string }): Promise<PaymentNotice>;
   refund(req: WalletRefundRequest): Promise<WalletRefundResult>;
+  /** The wallet's state of a refund it was asked for (absent when the wallet cannot be asked). */
+  queryRefund?(refundRequestId: string): Promise<WalletRefundResult>;
 }

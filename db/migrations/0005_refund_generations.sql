@@ -1,0 +1,4 @@
+DROP INDEX "refunds_order_id_key";--> statement-breakpoint
+ALTER TABLE "refunds" ADD COLUMN "generation" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
+ALTER TABLE "refunds" ADD COLUMN "wallet_failed_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "refunds_order_generation_key" ON "refunds" USING btree ("order_id","generation");
