@@ -57,7 +57,7 @@ describe("processSnapshot", () => {
   });
 
   it.each([
-    ["a sender other than the order's opponent_id", (o: { opponentId: string }) => ({ opponentId: crypto.randomUUID() }), "is not the order's opponent_id"],
+    ["a sender other than the order's opponent_id", () => ({ opponentId: crypto.randomUUID() }), "is not the order's opponent_id"],
     ["an empty sender", () => ({ opponentId: null }), "the sender is empty"],
     ["dust", (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "0.00000001" }), "is not the settled amount"],
     ["more than was settled", (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "2" }), "is not the settled amount"],
