@@ -67,6 +67,14 @@ const envSchema = z.object({
   MIXIN_RETRIES: z.coerce.number().int().min(-1).max(10).default(2),
   /** MixPay's public API (payment results); tests and the embedded default point it at the emulated MixPay. */
   MIXPAY_API_BASE_URL: z.url().default("https://api.mixpay.me"),
+  /** Alert when the Mixin snapshot watcher fails this many passes in a row. */
+  SNAPSHOT_WATCH_FAILURE_ALERT_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Alert when the snapshot watcher has not read up to the present for this many seconds. */
+  SNAPSHOT_WATCH_LAG_ALERT_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+  /** A settling order MixPay reports failed, whose refund has not come back after this many minutes, is alerted. */
+  SETTLEMENT_REFUND_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  /** A spent settlement whose trace MixPay's API does not know counts as settled after this many minutes without a refund. */
+  SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   /** Mixin user ids (comma-separated) the bot messages about every new alert. Optional. */
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */

@@ -18,7 +18,7 @@ import type { SettlementMixin, SettlementTransfer, SettlementTransferResult, Tra
 import type { IncomingSnapshot } from "@/server/snapshots/process-snapshots";
 import type { SnapshotSource } from "@/server/snapshots/poll-snapshots";
 import type { MixinKeystore } from "./keystore";
-import { memoTextFromHex, parseMixPayRefundMemo } from "./memo";
+import { memoHexOf, memoTextFromHex, parseMixPayRefundMemo } from "./memo";
 
 export interface MixinPortOptions {
   keystore: MixinKeystore;
@@ -193,7 +193,7 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
   async readSnapshots(offset: string | undefined, limit: number): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }> {
     const page = await this.call(() => this.client.safe.fetchSafeSnapshots({ offset, limit }), "read snapshots");
     const snapshots = page.map((s): IncomingSnapshot => {
-      const memoHex = s.memo ?? "";
+      const memoHex = memoHexOf(s.memo ?? "");
       const memoText = memoTextFromHex(memoHex);
       const amount = dec(s.amount);
       return {
@@ -205,7 +205,7 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
         transactionHash: s.transaction_hash || null,
         memoHex,
         memoText,
-        refund: amount.gt(0) ? parseMixPayRefundMemo(memoText) : null,
+        refund: amount.gt(0) && memoText !== null ? parseMixPayRefundMemo(memoText) : null,
         createdAt: s.created_at,
       };
     });

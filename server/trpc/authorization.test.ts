@@ -83,6 +83,9 @@ describe("authorization matrix over every procedure", () => {
     ["operator.cancelOrder", async (c) => c.operator.cancelOrder({ orderId: (await insertOrder(store.db, {})).id }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.orderStatuses", (c) => c.operator.orderStatuses({ orderIds: [orderA, orderB] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setLowBalanceThreshold", (c) => c.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.BTC, threshold: "0.5" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.awaitingMixPayRefund", (c) => c.operator.awaitingMixPayRefund(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.retryRefund", (c) => c.operator.retryRefund({ orderId: orderB }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
+    ["operator.refundWithoutMixPayRefund", (c) => c.operator.refundWithoutMixPayRefund({ orderId: orderB, note: "MixPay ticket 1" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
     ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
   ];
   for (const [name, call, expected] of cases) {

@@ -63,4 +63,6 @@ export interface WalletProvider {
    * (the payment will arrive and the order becomes paid_late). Failures throw.
    */
   close(payment: { walletOrderId: string; walletTradeNo: string }): Promise<"closed" | "payment_in_progress">;
+  /** The wallet's state of a refund it was asked for (absent when the wallet cannot be asked). */
+  queryRefund?(refundRequestId: string): Promise<WalletRefundResult>;
 }

@@ -134,6 +134,8 @@ export interface MixinEmulator {
   setSpendDelay(ms: number): void;
   /** Signed raws posted to POST /safe/transactions, in order (for assertions on resends). */
   postedRaws(): { request_id: string; raw: string }[];
+  /** Make the emulated payments_result answer this status for a trace ("unknown": no status at all, as for a trace MixPay never saw). */
+  setPaymentResult(traceId: string, status: "unknown" | "failed" | "success" | "pending" | "unpaid"): void;
   /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
@@ -587,6 +589,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     // The emulated MixPay's public payment-result API.
     if (req.method === "GET" && path === "/v1/payments_result") {
       const traceId = url.searchParams.get("traceId") ?? "";
+      const forced = paymentResults.get(traceId);
+      if (forced === "unknown") return send(res, 200, { code: 10404, success: false, message: "Not found", data: null, timestampMs: Date.now() });
+      if (forced) return send(res, 200, { code: 0, success: true, message: "", data: { status: forced, traceId, failureCode: "" }, timestampMs: Date.now() });
       const s = settled.find((x) => x.traceId === traceId);
       const status = !s ? "unpaid" : s.refunded ? "failed" : "success";
       return send(res, 200, { code: 0, success: true, message: "", data: { status, traceId, failureCode: s?.refunded?.code ?? "" }, timestampMs: Date.now() });
@@ -642,6 +647,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     }
     return send(res, 404, { error: { status: 404, code: 404, description: `no emulated route ${req.method} ${path}` } });
   }
+
+  /** Test switch: forced payments_result answers per trace (see setPaymentResult). */
+  const paymentResults = new Map<string, string>();
 
   function receive(t: { assetId: string; amount: string; memo?: string; memoHex?: string; from?: string }): Snapshot {
     const txHash = hex32();
@@ -723,6 +731,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     },
     postedRaws: () => posted.map((p) => ({ ...p })),
     topUp,
+    setPaymentResult: (traceId, status) => {
+      paymentResults.set(traceId, status);
+    },
     requests: () => [...seen],
     messages: () => [...messages.values()],
     close: () =>
