@@ -29,6 +29,9 @@ function wallet() {
     queryPayment: async () => {
       throw new Error("not used");
     },
+    close: async () => {
+      throw new Error("not used");
+    },
     async refund(req) {
       asked.push(req.refundRequestId);
       const r = state.refund(req);
