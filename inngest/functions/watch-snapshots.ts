@@ -4,7 +4,11 @@ import { inngest } from "../client";
 import { dispatchOutbox } from "../dispatch";
 import { brokerDeps } from "../deps";
 
-export const WATCH_PASSES = 6;
+import { env } from "@/server/env";
+import { loopPlan } from "../loop-plan";
+
+/** Passes per run at the default SNAPSHOT_POLL_INTERVAL_SECONDS (10 s). */
+export const WATCH_PASSES = loopPlan(10).passes;
 
 /**
  * Watch the bot's Mixin snapshots (spec, Step 3 §2): settlements confirmed, MixPay's refunds
@@ -14,8 +18,9 @@ export const WATCH_PASSES = 6;
 export const watchSnapshots = inngest.createFunction(
   { id: "watch-snapshots", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" }, retries: 2 },
   async ({ step }) => {
+    const { passes, pause } = loopPlan(env().SNAPSHOT_POLL_INTERVAL_SECONDS);
     let read = 0;
-    for (let i = 0; i < WATCH_PASSES; i++) {
+    for (let i = 0; i < passes; i++) {
       const r = await step.run(`poll-snapshots-${i}`, async () => {
         const polled = await pollSnapshots(await getDb(), brokerDeps().snapshots);
         // Refunds found here are queued in the outbox; hand them to Inngest now, not at the next relay.
@@ -23,7 +28,7 @@ export const watchSnapshots = inngest.createFunction(
         return polled;
       });
       read += r.read;
-      if (i < WATCH_PASSES - 1) await step.sleep(`pause-${i}`, "10s");
+      if (i < passes - 1) await step.sleep(`pause-${i}`, pause);
     }
     return { read };
   },
