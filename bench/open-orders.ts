@@ -123,7 +123,10 @@ for (const processes of [1, 2]) {
       select count(*)::int as n, coalesce(sum(amount), 0)::text as sum, (select reserved::text from balances where asset_id = ${USDT}) as counter
       from orders where asset_id = ${USDT} and status = 'created'`;
     const created = codes["0"] ?? 0;
-    const exact = row!.n === created && Number(row!.sum) === Number(row!.counter) && Number(row!.sum) <= balance && (codes["11002"] ? Number(row!.sum) === balance : true);
+    // Judged on the store (answers still in flight when the load stops are not counted above):
+    // the counter equals the open orders, they never exceed the balance, and a run that met
+    // 11002 used the balance up exactly (1 USDT orders).
+    const exact = Number(row!.sum) === Number(row!.counter) && Number(row!.sum) <= balance && (codes["11002"] ? Number(row!.sum) === balance : true);
     const entry = {
       processes,
       rps: Math.round(results.reduce((a, r) => a + r.requests.average, 0)),
@@ -146,4 +149,4 @@ for (const processes of [1, 2]) {
   }
 }
 
-save("open-orders", { when: new Date().toISOString(), durationS, sequentialN, scale, instances });
+save("open-orders", { when: new Date().toISOString(), conditions: process.env.BENCH_CONDITIONS ?? "", quick, durationS, sequentialN, scale, instances });
