@@ -60,6 +60,7 @@ if (load) {
   const appMax = r("range-app", "max")!;
   const app300 = r("range-app", 300)!;
   lines.push("## MixPay endpoints under load (`tsx bench/mixpay-load.ts`)", "", `${load.durationS} s per step; production build (\`next build\` + \`npm start\`'s server) on PostgreSQL; the floor is a bare \`node:http\` server running the same \`getAssetsRange\` queries.`, "");
+  lines.push(`Run ${load.when}. (Not re-run on the reservation-counter branch: the machine was shared with other helpers' builds at the time; \`tsx bench/mixpay-load.ts\` reproduces it.)`, "");
   lines.push("| endpoint | target rps | achieved rps | p50 ms | p90 ms | p99 ms | errors |", "| --- | --- | --- | --- | --- | --- | --- |");
   for (const x of load.results) lines.push(`| ${x.label} | ${x.targetRps} | ${x.rps} | ${x.p50} | ${x.p90} | ${x.p99} | ${x.errors} |`);
   const belowSat = load.results.filter((x) => x.targetRps !== "max" && x.label.endsWith("app") && x.targetRps !== 1000);
@@ -112,6 +113,7 @@ if (open) {
     const ratio = Number((last.sequential.p50 / first.sequential.p50).toFixed(2));
     lines.push("", `- p50 at ${last.openOrders.toLocaleString("en")} open orders is **${ratio}×** the p50 at 0 (target ≤ 1.2×: ${ok(ratio <= 1.2)}${last.openOrders < 300_000 ? "; the 300,000 case was not in this run" : ""}).`, `- Single-asset saturation at 0 open orders: **${first.saturation.rps} rps** (target ≥ 2× today's 120–180 rps, i.e. ≥ 240–360: ${ok(first.saturation.rps >= 360)}).`);
   }
+  if (open.conditions) lines.push(`- These figures and main's (quiet machine) are not like for like: only the ratio between sizes in the same run says whether the cost still grows with open orders.`);
   lines.push("", "One broker process vs two on the same PostgreSQL, 32 connections in all, 1 USDT orders against a balance that runs out during the run:", "", "| processes | rps | created | 11002 | other | balance | counter | open orders sum | exact |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const i of open.instances) lines.push(`| ${i.processes} | ${i.rps} | ${i.created} | ${i.unavailable} | ${i.other} | ${i.balance} | ${i.reservedCounter} | ${i.openSum} | ${i.exact ? "yes" : "**no**"} |`);
   lines.push("", "![create_order vs open orders](bench/results/open-orders.svg)", "");
