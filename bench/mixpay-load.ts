@@ -5,15 +5,16 @@
  */
 import { spawn } from "node:child_process";
 import postgres from "postgres";
-import { freshDatabase, load, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
+import { freshDatabase, keepBalancesFresh, load, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const duration = quick ? 3 : 10;
-const APP_PORT = 4080;
-const FLOOR_PORT = 4090;
+const APP_PORT = Number(process.env.BENCH_PORT_BASE ?? 4080);
+const FLOOR_PORT = APP_PORT + 10;
 
 const db = await freshDatabase("bench_load");
 const app = await startBroker(db.url, APP_PORT);
+const fresh = keepBalancesFresh(db.url);
 // Room for every create_order of the run: a big balance and wide limits.
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 await sql`update balances set balance = 100000000 where asset_id = ${USDT}`;
@@ -49,6 +50,7 @@ try {
   for (const rate of [100, 300]) results.push(await load({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, rate, connections: Math.ceil(rate / 10), durationS: duration }));
   results.push(await load({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, connections: 32, durationS: duration }));
 } finally {
+  await fresh.stop();
   app.kill("SIGTERM");
   floor.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));

@@ -3,11 +3,12 @@
  * of them. Successes must equal N at every size.   tsx bench/reservation-contention.ts
  */
 import postgres from "postgres";
-import { freshDatabase, PAYEE, percentile, save, startBroker, USDT } from "./lib";
+import { freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
 
-const PORT = 4081;
+const PORT = Number(process.env.BENCH_PORT_BASE ?? 4080) + 1;
 const db = await freshDatabase("bench_contention");
 const app = await startBroker(db.url, PORT);
+const fresh = keepBalancesFresh(db.url);
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 const rows: { concurrent: number; covers: number; successes: number; unavailable: number; other: number; p50: number; p99: number; wallMs: number }[] = [];
 try {
@@ -17,8 +18,9 @@ try {
     [400, 100],
   ] as const) {
     // Release earlier reservations, then make the balance cover exactly `covers` orders of 1 USDT.
+    // (Raw SQL bypasses transitionOrder, so the reservation counter is reset with it.)
     await sql`update orders set status = 'expired' where status = 'created'`;
-    await sql`update balances set balance = ${covers} where asset_id = ${USDT}`;
+    await sql`update balances set balance = ${covers}, reserved = 0 where asset_id = ${USDT}`;
     const started = performance.now();
     const timings: number[] = [];
     const codes = await Promise.all(
@@ -46,13 +48,15 @@ try {
       p99: Math.round(percentile(timings, 99)),
       wallMs: Math.round(wallMs),
     };
-    const [sum] = await sql<{ reserved: string }[]>`select coalesce(sum(amount),0)::text as reserved from orders where status = 'created'`;
+    const [sum] = await sql<{ reserved: string; counter: string }[]>`select coalesce(sum(amount),0)::text as reserved, (select reserved::text from balances where asset_id = ${USDT}) as counter from orders where status = 'created'`;
     const reserved = sum?.reserved ?? "0";
+    if (Number(sum?.counter) !== Number(reserved)) throw new Error(`reservation counter ${sum?.counter} ≠ open orders ${reserved}`);
     console.log(`${concurrent} concurrent, balance covers ${covers}: ${row.successes} created, ${row.unavailable} × 11002, ${row.other} other; reserved ${reserved}; p50 ${row.p50} ms p99 ${row.p99} ms, all in ${row.wallMs} ms`);
     rows.push(row);
   }
 } finally {
   await sql.end();
+  await fresh.stop();
   app.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));
   await db.drop();

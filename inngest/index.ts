@@ -1,4 +1,5 @@
 import "./wire";
+import { checkReservationsFn } from "./functions/check-reservations";
 import { deliverAlert } from "./functions/deliver-alert";
 import { expireOrders } from "./functions/expire-orders";
 import { reconcileBinancePayFn } from "./functions/reconcile-binance-pay";
@@ -13,4 +14,4 @@ import { watchSnapshots } from "./functions/watch-snapshots";
 export { inngest } from "./client";
 
 /** Every durable function of the broker, served at /api/inngest. */
-export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, redriveStuckOrdersFn, deliverAlert, reconcileBinancePayFn, watchDeadEnds];
+export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, redriveStuckOrdersFn, deliverAlert, reconcileBinancePayFn, watchDeadEnds, checkReservationsFn];

@@ -119,6 +119,11 @@ const envSchema = z.object({
   MIXIN_OAUTH_TOKEN_URL: z.url().default("https://api.mixin.one/oauth/token"),
   MIXIN_OAUTH_PROFILE_URL: z.url().default("https://api.mixin.one/me"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Reservations and balance sync (server/orders/reserve-order.ts, server/balances/).
+  BALANCE_SYNC_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  BALANCE_SYNC_ALERT_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  BALANCE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  SNAPSHOT_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {

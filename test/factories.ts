@@ -1,10 +1,12 @@
 import { orders } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { DEMO_ASSETS } from "@/db/seed";
+import { adjustReserved } from "@/server/orders/reservations";
+import { isCounted } from "@/server/orders/state-machine";
 
 export type NewOrder = typeof orders.$inferInsert;
 
-/** Insert an order row directly (for tests of what happens after create_order). */
+/** Insert an order row directly (for tests of what happens after create_order), reserving like create_order. */
 export async function insertOrder(db: Db, overrides: Partial<NewOrder> = {}): Promise<typeof orders.$inferSelect> {
   const [o] = await db
     .insert(orders)
@@ -26,5 +28,7 @@ export async function insertOrder(db: Db, overrides: Partial<NewOrder> = {}): Pr
       ...overrides,
     })
     .returning();
+  // What createOrder/transitionOrder would have done: a counted order reserves its amount.
+  if (isCounted(o!.status)) await adjustReserved(db, o!.assetId, o!.amount);
   return o!;
 }

@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { reconcileBinancePay } from "@/server/wallets/binance/reconcile-binance-pay";
 import { binancePay } from "@/server/wallets/registry";
 import { inngest } from "../client";
+import { dispatchOutbox } from "../dispatch";
 
 /**
  * Every minute, when Binance Pay is configured: query orders whose notification never came,
@@ -13,7 +14,10 @@ export const reconcileBinancePayFn = inngest.createFunction(
     return step.run("query-and-close-binance-orders", async () => {
       const pay = binancePay();
       if (!pay) return { skipped: "Binance Pay is not configured" };
-      return reconcileBinancePay(await getDb(), pay.wallet);
+      const r = await reconcileBinancePay(await getDb(), pay.wallet);
+      // Payments found here queued order/paid: dispatch now rather than at the next relay minute.
+      await dispatchOutbox();
+      return r;
     });
   },
 );

@@ -4,8 +4,10 @@ import { watchSnapshotsOnce } from "@/server/snapshots/watch-health";
 import { inngest } from "../client";
 import { dispatchOutbox } from "../dispatch";
 import { brokerDeps } from "../deps";
+import { loopPlan } from "../loop-plan";
 
-export const WATCH_PASSES = 6;
+/** Passes per run at the default SNAPSHOT_POLL_INTERVAL_SECONDS (10 s). */
+export const WATCH_PASSES = loopPlan(10).passes;
 
 /**
  * Watch the bot's Mixin snapshots (spec, Step 3 §2): settlements confirmed, MixPay's refunds
@@ -16,8 +18,9 @@ export const WATCH_PASSES = 6;
 export const watchSnapshots = inngest.createFunction(
   { id: "watch-snapshots", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" }, retries: 2 },
   async ({ step }) => {
+    const { passes, pause } = loopPlan(env().SNAPSHOT_POLL_INTERVAL_SECONDS);
     let read = 0;
-    for (let i = 0; i < WATCH_PASSES; i++) {
+    for (let i = 0; i < passes; i++) {
       const r = await step.run(`poll-snapshots-${i}`, async () => {
         const e = env();
         const polled = await watchSnapshotsOnce(await getDb(), brokerDeps().snapshots, brokerDeps().mixpay, {
@@ -29,7 +32,7 @@ export const watchSnapshots = inngest.createFunction(
         return polled;
       });
       read += r.read;
-      if (i < WATCH_PASSES - 1) await step.sleep(`pause-${i}`, "10s");
+      if (i < passes - 1) await step.sleep(`pause-${i}`, pause);
     }
     return { read };
   },

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { assets, balances } from "@/db/schema";
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import { dec } from "@/server/money";
+import { releaseHoldsBefore, rowsOf } from "@/server/orders/reservations";
 
 export interface BalanceSource {
   /** The bot's balance per asset id (sum of unspent outputs), decimal strings. */
@@ -25,6 +26,8 @@ export async function syncBalances(db: Db, source: BalanceSource, now = new Date
   const rows = await db.select().from(assets);
   const ids = rows.map((a) => a.assetId);
   if (ids.length === 0) return { synced: 0, lowBalance: [] };
+  // The database clock before Mixin is read: holds placed before it are in the balances read now.
+  const syncStartedAt = await databaseNow(db);
   const [amounts, prices] = await Promise.all([source.readBalances(ids), source.readAssetPrices(ids)]);
   const balanceOf = (assetId: string) => amounts.get(assetId) ?? "0";
   // A price of 0 (or none) means unknown: the previous price stays.
@@ -36,8 +39,15 @@ export async function syncBalances(db: Db, source: BalanceSource, now = new Date
   await db.transaction(async (tx) => {
     await tx
       .insert(balances)
-      .values(rows.map((a) => ({ assetId: a.assetId, balance: balanceOf(a.assetId), syncedAt: now })))
-      .onConflictDoUpdate({ target: balances.assetId, set: { balance: sql`excluded.balance`, syncedAt: now, updatedAt: now } });
+      .values(rows.map((a) => ({ assetId: a.assetId, balance: balanceOf(a.assetId), syncedAt: now, syncStartedAt })))
+      .onConflictDoUpdate({
+        target: balances.assetId,
+        set: { balance: sql`excluded.balance`, syncedAt: now, syncStartedAt, updatedAt: now },
+        // Two overlapping syncs (two instances): the one that began later wins, never the older read.
+        setWhere: sql`${balances.syncStartedAt} is null or ${balances.syncStartedAt} < excluded.sync_started_at`,
+      });
+    // The money of transfers recorded before this sync began is gone from the balance just stored.
+    await releaseHoldsBefore(tx, syncStartedAt);
     if (priced.length > 0) {
       const values = sql.join(
         priced.map((p) => sql`(${p.assetId}::uuid, ${p.price}::numeric)`),
@@ -63,4 +73,9 @@ export async function syncBalances(db: Db, source: BalanceSource, now = new Date
     }
   }
   return { synced: rows.length, lowBalance };
+}
+
+async function databaseNow(db: Db): Promise<Date> {
+  const [row] = rowsOf<{ now: string | Date }>(await db.execute(sql`select clock_timestamp() as now`));
+  return new Date(row!.now);
 }

@@ -132,7 +132,7 @@ export async function orderStatuses(db: Db, orderIds: string[]) {
 }
 
 export async function balanceHealth(db: Db) {
-  const [rows, available] = await Promise.all([db.select().from(assets).orderBy(asc(assets.symbol)), availableBalances(db, new Date())]);
+  const [rows, available] = await Promise.all([db.select().from(assets).orderBy(asc(assets.symbol)), availableBalances(db)]);
   return rows.map((a) => {
     const b = available.get(a.assetId);
     return {

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assets, balances, payeeAccessEntries, payeeAccessPolicy, wallets } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
+import { expireDueOrders } from "@/server/orders/expire-orders";
 import { insertOrder } from "@/test/factories";
 import { envelope, PAYEE, rangeRequest } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
@@ -50,9 +51,12 @@ describe("GET /mixpay/assets/range", () => {
     await store.db.update(balances).set({ balance: "12" }).where(eq(balances.assetId, DEMO_ASSETS.USDT));
     await insertOrder(store.db, { amount: "2.5" }); // created, not expired: reserved
     await insertOrder(store.db, { amount: "4", status: "paid" }); // owed to MixPay: reserved
-    await insertOrder(store.db, { amount: "100", expiredAt: new Date(Date.now() - 1000) }); // expired: not reserved
+    await insertOrder(store.db, { amount: "100", expiredAt: new Date(Date.now() - 1000) }); // past expired_at: reserved until the expiry job
     await insertOrder(store.db, { amount: "100", status: "settled" }); // already paid out: not reserved
     let usdt = (await range({ payee_id: PAYEE, wallet: "demo" })).data.find((a) => a.asset_id === DEMO_ASSETS.USDT);
+    expect(usdt).toBeUndefined(); // conservative between the deadline and the job
+    await expireDueOrders(store.db);
+    usdt = (await range({ payee_id: PAYEE, wallet: "demo" })).data.find((a) => a.asset_id === DEMO_ASSETS.USDT);
     expect(usdt).toMatchObject({ min: "0.10000000", max: "5.50000000", max_usdt: "5.50" });
 
     await store.db.update(balances).set({ balance: "6.55" }).where(eq(balances.assetId, DEMO_ASSETS.USDT));

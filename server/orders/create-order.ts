@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { assets, balances, orderEvents, orders } from "@/db/schema";
+import { assets, orderEvents, orders } from "@/db/schema";
 import { checkPayeeAccess } from "@/server/access/check-payee-access";
 import { raiseAlert } from "@/server/alerts/raise-alert";
+import { env } from "@/server/env";
 import { AppError, AppErrorCode } from "@/server/errors";
 import type { CreateOrderParams } from "@/server/mixpay/schemas";
 import { dec, feeFor, fmt8 } from "@/server/money";
 import type { WalletProvider } from "@/server/wallets/port";
 import { assetLimits } from "./asset-limits";
 import { assertWalletServed } from "./get-assets-range";
-import { reservedAmount } from "./reservations";
+import { reserveAndInsertOrder } from "./reserve-order";
 import { transitionOrder, type Order } from "./transition-order";
 
 export interface PaymentLinks {
@@ -41,62 +42,57 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
   if (!access.allowed) throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
 
   const requestHash = hashCreateOrderParams(p);
-  const existing = await findByTraceId(db, p.trace_id);
-  if (existing) return answerRepeat(db, existing, requestHash, deps);
 
   const [asset] = await db.select().from(assets).where(eq(assets.assetId, p.asset_id));
-  if (!asset || !asset.enabled) throw AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
-  const limits = assetLimits(asset);
-  if (!limits) throw AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker right now (no price)`);
-  const amount = dec(p.amount);
-  if (amount.lt(limits.min) || amount.gt(limits.max)) {
-    throw AppError.badParameter("amount", `amount must be between ${fmt8(limits.min)} and ${fmt8(limits.max)} ${asset.symbol}`);
+  const refusal = catalogRefusal(asset, p);
+  if (refusal || !asset) {
+    // The trace is looked up only here and after a refused reservation (not on the hot path):
+    // a repeat of a stored order keeps its links even if the catalog changed since.
+    const again = await findByTraceId(db, p.trace_id);
+    if (again) return answerRepeat(db, again, requestHash, deps);
+    throw refusal;
   }
   const { fee, payAmount } = feeFor(p.amount, asset.feeRate);
 
   let order: Order;
   try {
-    order = await db.transaction(async (tx) => {
-      // The balance row lock serialises every reservation of this asset: check and insert are atomic.
-      const [bal] = await tx.select().from(balances).where(eq(balances.assetId, p.asset_id)).for("update");
-      const reserved = await reservedAmount(tx, p.asset_id, now);
-      const available = dec(bal?.balance ?? "0").minus(reserved);
-      if (available.lt(amount)) {
-        throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "insufficient balance", {
-          details: { reason: "insufficient_balance", balance: bal?.balance ?? "0", reserved: reserved.toFixed(), amount: p.amount },
-        });
-      }
-      const [row] = await tx
-        .insert(orders)
-        .values({
-          traceId: p.trace_id,
-          payeeId: p.payee_id,
-          wallet: wallet.name,
-          assetId: p.asset_id,
-          amount: p.amount,
-          feeRate: asset.feeRate,
-          fee,
-          payAmount,
-          memo: p.memo,
-          expiredAt: new Date(p.expired_at * 1000),
-          returnUrl: p.return_url,
-          opponentId: p.opponent_id,
-          requestHash,
-          walletProvider: deps.servedBy?.(wallet.provider) ?? wallet.provider,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      await tx.insert(orderEvents).values({
-        orderId: row!.id,
-        type: "order.created",
-        toStatus: "created",
+    // Check and reserve in one statement on the asset's balance row (server/orders/reserve-order.ts).
+    const r = await reserveAndInsertOrder(
+      db,
+      {
+        traceId: p.trace_id,
+        payeeId: p.payee_id,
+        wallet: wallet.name,
+        assetId: p.asset_id,
+        amount: p.amount,
+        feeRate: asset.feeRate,
+        fee,
+        payAmount,
+        memo: p.memo,
+        expiredAt: new Date(p.expired_at * 1000),
+        returnUrl: p.return_url,
+        opponentId: p.opponent_id,
+        requestHash,
+        walletProvider: deps.servedBy?.(wallet.provider) ?? wallet.provider,
+        createdAt: now,
+      },
+      {
         actor: ACTOR,
         message: `MixPay asked for ${p.amount} ${asset.symbol}; the end user pays ${payAmount} (fee ${fee})`,
-        data: { amount: p.amount, fee, payAmount, available: available.toFixed(), expiredAt: p.expired_at },
+        data: { amount: p.amount, fee, payAmount, expiredAt: p.expired_at },
+      },
+      env().BALANCE_SYNC_MAX_AGE_SECONDS,
+    );
+    if (!r.ok) {
+      // A repeat of a stored order is answered with its links, even if the balance is short now.
+      const again = r.existingOrderId ? await findByTraceId(db, p.trace_id) : undefined;
+      if (again) return answerRepeat(db, again, requestHash, deps);
+      const stale = r.reason === "balance_stale";
+      throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, stale ? "balance not synced recently" : "insufficient balance", {
+        details: { reason: r.reason, balance: r.balance, reserved: r.reserved, amount: p.amount, syncedAt: r.syncedAt?.toISOString() ?? null },
       });
-      return row!;
-    });
+    }
+    order = r.order;
   } catch (e) {
     if (isUniqueViolation(e)) {
       // The same trace_id arrived twice at once: the other request created it.
@@ -113,9 +109,31 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
         data: { ...e.details, traceId: p.trace_id },
       });
     }
+    if (e instanceof AppError && e.details?.reason === "balance_stale") {
+      await raiseAlert(db, {
+        kind: "balance_stale",
+        dedupeKey: `balance_stale:${p.asset_id}`,
+        severity: "critical",
+        assetId: p.asset_id,
+        message: `create_order answered 11002: the ${asset.symbol} balance was last synced at ${String(e.details.syncedAt ?? "never")}, more than ${env().BALANCE_SYNC_MAX_AGE_SECONDS} s ago. Check the balance sync (Mixin reachable? Inngest running?).`,
+        data: { ...e.details, traceId: p.trace_id },
+      });
+    }
     throw e;
   }
   return requestWalletPayment(db, order, asset.symbol, deps);
+}
+
+/** Why the catalog refuses this request now (asset not offered, no price, amount out of range), if it does. */
+function catalogRefusal(asset: typeof assets.$inferSelect | undefined, p: CreateOrderParams): AppError | undefined {
+  if (!asset || !asset.enabled) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
+  const limits = assetLimits(asset);
+  if (!limits) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker right now (no price)`);
+  const amount = dec(p.amount);
+  if (amount.lt(limits.min) || amount.gt(limits.max)) {
+    return AppError.badParameter("amount", `amount must be between ${fmt8(limits.min)} and ${fmt8(limits.max)} ${asset.symbol}`);
+  }
+  return undefined;
 }
 
 async function findByTraceId(db: Db, traceId: string): Promise<Order | undefined> {

@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { assets, wallets } from "@/db/schema";
 import { checkPayeeAccess } from "@/server/access/check-payee-access";
+import { env } from "@/server/env";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { floor8, fmt8, fmtRate } from "@/server/money";
 import { assetLimits, fmtUsdt, usdtValueFloor } from "./asset-limits";
@@ -30,13 +31,17 @@ export async function getAssetsRange(db: Db, input: { payeeId: string; wallet: s
 
   const [rows, available] = await Promise.all([
     db.select().from(assets).where(eq(assets.enabled, true)).orderBy(asc(assets.symbol)),
-    availableBalances(db, now),
+    availableBalances(db),
   ]);
+  const maxSyncAgeMs = env().BALANCE_SYNC_MAX_AGE_SECONDS * 1000;
   const out: AssetRange[] = [];
   for (const a of rows) {
     const limits = assetLimits(a);
-    const avail = available.get(a.assetId)?.available;
+    const bal = available.get(a.assetId);
+    const avail = bal?.available;
     if (!limits || !avail || avail.lt(limits.min)) continue;
+    // create_order refuses while the balance sync is stale; do not offer what it would refuse.
+    if (!bal.syncedAt || now.getTime() - bal.syncedAt.getTime() > maxSyncAgeMs) continue;
     const capped = avail.lt(limits.max);
     const max = capped ? floor8(avail) : limits.max;
     out.push({

@@ -35,3 +35,36 @@ export const RESERVING_STATUSES = ["paid", "settling", "settlement_failed"] as c
 export const TERMINAL_STATUSES: readonly OrderStatus[] = (Object.keys(ORDER_TRANSITIONS) as OrderStatus[]).filter(
   (s) => ORDER_TRANSITIONS[s].length === 0,
 );
+
+/**
+ * Statuses whose amount `balances.reserved` counts: RESERVING_STATUSES plus `created`. A created
+ * order stays counted past expired_at until the expiry job moves it to `expired` (conservative).
+ */
+export const COUNTED_STATUSES = ["created", ...RESERVING_STATUSES] as const satisfies readonly OrderStatus[];
+
+/**
+ * Statuses in which the settlement transfer may already have left the bot. Leaving one of them
+ * for a status that does not reserve keeps the amount reserved (a reservation hold) until a
+ * balance sync that began afterwards is stored.
+ */
+export const TRANSFER_MAY_HAVE_LEFT_STATUSES = ["settling", "settlement_failed"] as const satisfies readonly OrderStatus[];
+
+export function isCounted(s: OrderStatus): boolean {
+  return (COUNTED_STATUSES as readonly OrderStatus[]).includes(s);
+}
+
+/**
+ * What a status change does to the asset's reservation counter, derived from the two statuses
+ * alone so that every transition (including ones added later) is covered:
+ *  - "reserve": the order starts counting; "release": it stops;
+ *  - "hold": it stops counting by status, but its transfer may have left the bot, so the amount
+ *    stays reserved until the next balance sync that began after now;
+ *  - "none": no change.
+ */
+export function reservationEffect(from: OrderStatus, to: OrderStatus): "reserve" | "release" | "hold" | "none" {
+  const was = isCounted(from);
+  const is = isCounted(to);
+  if (was === is) return "none";
+  if (is) return "reserve";
+  return (TRANSFER_MAY_HAVE_LEFT_STATUSES as readonly OrderStatus[]).includes(from) ? "hold" : "release";
+}

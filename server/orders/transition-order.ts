@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { orderEvents, orders, outbox } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { AppError, AppErrorCode } from "@/server/errors";
+import { applyReservationEffect } from "./reservations";
 import { canTransition } from "./state-machine";
 
 export type Order = typeof orders.$inferSelect;
@@ -38,7 +39,7 @@ export interface TransitionResult {
 
 /**
  * Move an order between states atomically: `UPDATE … WHERE status IN (from) RETURNING`, plus its
- * timeline event and outbox events in the same transaction. Repeating a transition that already
+ * timeline event, outbox events and the asset's reservation counter in the same transaction. Repeating a transition that already
  * happened is a no-op; any other mismatch is ILLEGAL_TRANSITION.
  */
 export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promise<TransitionResult> {
@@ -65,6 +66,8 @@ export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promi
       .where(and(eq(orders.id, input.orderId), inArray(orders.status, froms)))
       .returning();
     if (!updated) throw new AppError(AppErrorCode.CONFLICT, `order ${input.orderId} changed concurrently`);
+    // The asset's reservation counter follows every status change, derived from the two statuses.
+    await applyReservationEffect(tx, current, current.status, input.to);
     await tx.insert(orderEvents).values({
       orderId: input.orderId,
       type: input.type ?? `order.${input.to}`,

@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { dispatchOutbox } from "@/inngest/dispatch";
 import { logger } from "@/server/logger";
 import { handleBinanceWebhook } from "@/server/wallets/binance/webhook";
 import { binancePay } from "@/server/wallets/registry";
@@ -21,6 +22,9 @@ export async function POST(req: Request): Promise<Response> {
   if (rawBody.length > MAX_BODY_CHARS) return Response.json({ returnCode: "FAIL", returnMessage: "body too large" }, { status: 413 });
   try {
     const answer = await handleBinanceWebhook(await getDb(), { headers: req.headers, rawBody }, pay);
+    // A payment queued order/paid (or a refund) in the outbox: hand it to Inngest now, not at the
+    // next relay-outbox minute (which stays the safety net if this send fails).
+    if (answer.status === 200) void dispatchOutbox();
     return Response.json(answer.body, { status: answer.status });
   } catch (e) {
     logger("binance-webhook").error({ err: e }, "Binance Pay notification failed; Binance will retry");
