@@ -12,6 +12,11 @@ export async function register() {
   if (!keystore && e.NODE_ENV === "production") {
     throw new Error("MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE is required in production: the broker cannot settle without its Mixin bot");
   }
+  if (keystore && process.env.NEXT_PHASE !== "phase-production-build") {
+    // Mixin must accept the keystore (token, profile, has_safe): production stops here, development warns.
+    const [{ checkMixinKeystore }, { logger }] = await Promise.all([import("@/server/mixin/check-keystore"), import("@/server/logger")]);
+    await checkMixinKeystore(keystore, { baseUrl: e.MIXIN_API_BASE_URL, timeoutMs: e.MIXIN_TIMEOUT_MS, production: e.NODE_ENV === "production", warn: (m) => logger("start").warn(m) });
+  }
   const { getDb } = await import("@/db");
   await getDb();
 }

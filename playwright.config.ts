@@ -52,6 +52,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // Production mode, but reachable over plain HTTP on loopback and with the demo wallet on.
       MIXPAY_REQUIRE_HTTPS: "false",
+      // Production refuses to start without a source allow-list: the tests call from loopback.
+      MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
       DEMO_WALLET_ENABLED: "true",
       AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
       NEXT_TELEMETRY_DISABLED: "1",

@@ -44,7 +44,11 @@ process.on("SIGTERM", () => stop(0));
 if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
   const { startMixinEmulator } = await import("../e2e/doubles/mixin/emulator");
   const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../e2e/doubles/mixin/oauth");
-  const emulator = await startMixinEmulator({ port: Number(process.env.MIXIN_EMULATOR_PORT ?? 7001) });
+  const emulator = await startMixinEmulator({
+    port: Number(process.env.MIXIN_EMULATOR_PORT ?? 7001),
+    // Mixin keeps a sent transaction `signed` for a few seconds before it is `spent`; 0 = at once.
+    spendDelayMs: Number(process.env.MIXIN_EMULATOR_SPEND_DELAY_MS ?? 0),
+  });
   env.MIXIN_KEYSTORE = JSON.stringify(emulator.keystore);
   env.MIXIN_API_BASE_URL = emulator.url;
   env.MIXPAY_API_BASE_URL ??= emulator.url;
@@ -63,7 +67,11 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
 // Without either, the `binance` wallet is served by the demo wallet, as before.
 if (!process.env.BINANCE_PAY_API_KEY && /^(1|true|yes)$/.test(process.env.BINANCE_PAY_DOUBLE ?? "")) {
   const { startBinancePayDouble } = await import("../e2e/doubles/binance/double");
-  const double = await startBinancePayDouble({ port: Number(process.env.BINANCE_PAY_DOUBLE_PORT ?? 7002) });
+  const double = await startBinancePayDouble({
+    port: Number(process.env.BINANCE_PAY_DOUBLE_PORT ?? 7002),
+    // Refunds answer PENDING, as Binance's do, and succeed (with their notification) this much later.
+    refundSettleMs: Number(process.env.BINANCE_PAY_DOUBLE_REFUND_SETTLE_MS ?? 5000),
+  });
   env.BINANCE_PAY_API_KEY = double.apiKey;
   env.BINANCE_PAY_SECRET = double.secret;
   env.BINANCE_PAY_BASE_URL = double.url;

@@ -21,6 +21,10 @@ if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: dev ? "develop
 const e = env();
 assertValidRanges(e.TRUSTED_PROXIES, "TRUSTED_PROXIES");
 assertValidRanges(e.MIXPAY_ALLOWED_SOURCES, "MIXPAY_ALLOWED_SOURCES");
+if (e.NODE_ENV === "production" && e.MIXPAY_ALLOWED_SOURCES.length === 0 && e.MIXPAY_ALLOW_ANY_SOURCE) {
+  // The operator opted out of the source allow-list: say so at every start, where logs are read.
+  console.warn("[serve] WARNING: MIXPAY_ALLOW_ANY_SOURCE=true — any address may call /mixpay/create_order and reserve the bot's balance. Set MIXPAY_ALLOWED_SOURCES to MixPay's egress addresses.");
+}
 const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { cert: readFileSync(e.TLS_CERT_FILE), key: readFileSync(e.TLS_KEY_FILE) } : undefined;
 
 const app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });

@@ -15,7 +15,7 @@ describe("parseEnv", () => {
   });
 
   it("uses the configured secret, and a development value outside production", () => {
-    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PUBLIC_BASE_URL: "https://b.example" }).authSecret).toBe("x".repeat(40));
+    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PUBLIC_BASE_URL: "https://b.example", MIXPAY_ALLOWED_SOURCES: "203.0.113.0/24" }).authSecret).toBe("x".repeat(40));
     expect(parseEnv({ NODE_ENV: "development" }).authSecret).toMatch(/development-only/);
     expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "short", PUBLIC_BASE_URL: "https://b.example" })).toThrow(/at least 32 characters/);
   });
@@ -31,5 +31,32 @@ describe("PUBLIC_BASE_URL", () => {
     expect(parseEnv({}).PUBLIC_BASE_URL).toBe("http://localhost:3000");
     expect(parseEnv({ PORT: "3900", PUBLIC_BASE_URL: "https://broker.example.com" }).PUBLIC_BASE_URL).toBe("https://broker.example.com");
     expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40) })).toThrow(/PUBLIC_BASE_URL: required in production/);
+  });
+});
+
+describe("who may create orders (MixPay does not sign its calls)", () => {
+  const prod = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PUBLIC_BASE_URL: "https://b.example" };
+
+  it("refuses to start in production without MIXPAY_ALLOWED_SOURCES, naming the setting and the override", () => {
+    expect(() => parseEnv(prod)).toThrow(EnvError);
+    expect(() => parseEnv(prod)).toThrow(/MIXPAY_ALLOWED_SOURCES: required in production.*MIXPAY_ALLOW_ANY_SOURCE=true/);
+    expect(() => parseEnv({ ...prod, MIXPAY_ALLOW_ANY_SOURCE: "false" })).toThrow(/MIXPAY_ALLOWED_SOURCES/);
+  });
+
+  it("starts with an allow-list, or with the explicit override", () => {
+    expect(parseEnv({ ...prod, MIXPAY_ALLOWED_SOURCES: "203.0.113.7, 198.51.100.0/24" }).MIXPAY_ALLOWED_SOURCES).toEqual(["203.0.113.7", "198.51.100.0/24"]);
+    expect(parseEnv({ ...prod, MIXPAY_ALLOW_ANY_SOURCE: "true" }).MIXPAY_ALLOW_ANY_SOURCE).toBe(true);
+  });
+
+  it("keeps development open, and `next build` needs no allow-list", () => {
+    expect(parseEnv({ NODE_ENV: "development" }).MIXPAY_ALLOWED_SOURCES).toEqual([]);
+    expect(() => parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" })).not.toThrow();
+  });
+
+  it("validates MIXPAY_BOT_IDS and the intake limits", () => {
+    expect(() => parseEnv({ MIXPAY_BOT_IDS: "not-a-bot" })).toThrow(/MIXPAY_BOT_IDS: "not-a-bot" is not a UUID/);
+    const e = parseEnv({});
+    expect(e).toMatchObject({ MIXPAY_BOT_IDS: [], MIXPAY_MAX_EXPIRY_SECONDS: 7200, MIXPAY_RATE_WINDOW_SECONDS: 60 });
+    expect(() => parseEnv({ MIXPAY_MAX_EXPIRY_SECONDS: "30" })).toThrow(/MIXPAY_MAX_EXPIRY_SECONDS/);
   });
 });

@@ -39,8 +39,18 @@ const envSchema = z.object({
   MIXPAY_REQUIRE_HTTPS: boolish.optional(),
   /** Proxies (IPs or CIDRs) whose X-Forwarded-Proto / X-Forwarded-For are believed. */
   TRUSTED_PROXIES: csv,
-  /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. */
+  /** If set, only these source addresses (IPs or CIDRs) may call the MixPay routes. Required in production (see mixpayIntakeProblems). */
   MIXPAY_ALLOWED_SOURCES: csv,
+  /** Production override: serve the MixPay routes to any source address (logged loudly at start). */
+  MIXPAY_ALLOW_ANY_SOURCE: boolish.optional(),
+  /** If set, create_order accepts only these opponent_id values (MixPay's Mixin bot ids). */
+  MIXPAY_BOT_IDS: csv,
+  /** Longest payment window create_order accepts (expired_at − now, seconds); longer is 11000. */
+  MIXPAY_MAX_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(2 * 3600),
+  /** create_order calls allowed per source address / per payee_id in each window (0 = no limit). */
+  MIXPAY_RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(0).default(600),
+  MIXPAY_RATE_LIMIT_PER_PAYEE: z.coerce.number().int().min(0).default(120),
+  MIXPAY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Serve the demo wallet (a hosted page where "Pay" needs no money). Defaults to true except in
    * production: with real Mixin keys a demo payment would make the broker pay MixPay for nothing.
@@ -57,6 +67,14 @@ const envSchema = z.object({
   MIXIN_RETRIES: z.coerce.number().int().min(-1).max(10).default(2),
   /** MixPay's public API (payment results); tests and the embedded default point it at the emulated MixPay. */
   MIXPAY_API_BASE_URL: z.url().default("https://api.mixpay.me"),
+  /** Alert when the Mixin snapshot watcher fails this many passes in a row. */
+  SNAPSHOT_WATCH_FAILURE_ALERT_AFTER: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Alert when the snapshot watcher has not read up to the present for this many seconds. */
+  SNAPSHOT_WATCH_LAG_ALERT_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+  /** A settling order MixPay reports failed, whose refund has not come back after this many minutes, is alerted. */
+  SETTLEMENT_REFUND_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  /** A spent settlement whose trace MixPay's API does not know counts as settled after this many minutes without a refund. */
+  SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   /** Mixin user ids (comma-separated) the bot messages about every new alert. Optional. */
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */
@@ -76,6 +94,13 @@ const envSchema = z.object({
   BINANCE_PAY_WEBHOOK_URL: z.url().optional(),
   /** Refuse webhooks signed more than this many seconds ago (or ahead); replays inside it are refused by nonce. */
   BINANCE_PAY_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /**
+   * The furthest ahead a Binance Pay order may expire (orderExpireTime is clamped to now + this);
+   * MixPay's expired_at stays the order's own deadline. Binance's v1 docs give 1 hour as the
+   * maximum and the v3 maximum is unconfirmed (research/binance-pay.md §2, §8): raise it only
+   * once Binance has confirmed more for your merchant account.
+   */
+  BINANCE_PAY_MAX_ORDER_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(2_592_000).default(3_600),
   /** How long Binance's platform certificates are cached (an unknown serial refetches at once). */
   BINANCE_PAY_CERTIFICATE_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3_600),
   /** Mixin asset_id → Binance Pay currency, "asset_id:SYMBOL,…"; only symbols enabled on your merchant profile work. */
@@ -129,7 +154,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   } catch (e) {
     throw new EnvError(`Invalid configuration:\n  ${(e as Error).message}`);
   }
-  return {
+  const parsed: Env = {
     ...env,
     PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
     seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
@@ -142,6 +167,25 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : null,
     binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
+  const intake = mixpayIntakeProblems(env, source.NEXT_PHASE === "phase-production-build");
+  if (intake.length) throw new EnvError(`Invalid configuration:\n${intake.map((l) => `  ${l}`).join("\n")}`);
+  return parsed;
+}
+
+/**
+ * Who may create orders. MixPay does not sign its calls, so whoever reaches /mixpay/create_order
+ * chooses opponent_id and reserves the bot's balance: in production the routes must be limited to
+ * MixPay's egress addresses, or the operator must opt out explicitly (MIXPAY_ALLOW_ANY_SOURCE=true,
+ * logged as a warning at every start by scripts/serve.ts).
+ */
+function mixpayIntakeProblems(env: z.infer<typeof envSchema>, building: boolean): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === "production" && !building && env.MIXPAY_ALLOWED_SOURCES.length === 0 && !env.MIXPAY_ALLOW_ANY_SOURCE) {
+    problems.push("MIXPAY_ALLOWED_SOURCES: required in production (MixPay's egress IPs/CIDRs); MixPay does not sign its calls, so anyone else could create orders. To serve any source anyway set MIXPAY_ALLOW_ANY_SOURCE=true");
+  }
+  const badBot = env.MIXPAY_BOT_IDS.find((id) => !z.uuid().safeParse(id).success);
+  if (badBot) problems.push(`MIXPAY_BOT_IDS: "${badBot}" is not a UUID`);
+  return problems;
 }
 
 function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {

@@ -55,7 +55,12 @@ export const mixinTransfers = pgTable(
 export const refundReason = pgEnum("refund_reason", ["mixpay_refund", "paid_late"]);
 export const refundStatus = pgEnum("refund_status", ["pending", "processing", "succeeded", "failed"]);
 
-/** A refund to the end user through the order's wallet; request_id is deterministic per order. */
+/**
+ * A refund to the end user through the order's wallet, one row per attempt generation: request_id
+ * is deterministic per (order, generation) — rf<order> first, rf<order>-2 after an operator retry.
+ * A new generation is only created once the wallet confirmed the previous one failed
+ * (wallet_failed_at), never while it may still succeed.
+ */
 export const refunds = pgTable(
   "refunds",
   {
@@ -68,7 +73,11 @@ export const refunds = pgTable(
     wallet: varchar("wallet", { length: 20 }).notNull(),
     amount: money("amount").notNull(),
     reason: refundReason("reason").notNull(),
+    /** 1 for the first attempt; an operator retry after a confirmed failure adds the next. */
+    generation: integer("generation").notNull().default(1),
     status: refundStatus("status").notNull().default("pending"),
+    /** When the wallet itself reported this request id failed (by its answer or a query). */
+    walletFailedAt: tstz("wallet_failed_at"),
     providerRefundId: text("provider_refund_id"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
@@ -77,7 +86,7 @@ export const refunds = pgTable(
   },
   (t) => [
     uniqueIndex("refunds_request_id_key").on(t.requestId),
-    uniqueIndex("refunds_order_id_key").on(t.orderId),
+    uniqueIndex("refunds_order_generation_key").on(t.orderId, t.generation),
   ],
 );
 
@@ -86,6 +95,12 @@ export const snapshotKind = pgEnum("snapshot_kind", [
   "mixpay_refund", // MixPay sent money back with an RF memo
   "top_up", // any other incoming transfer
   "other",
+  // An incoming RF memo that did not authenticate (wrong sender, amount, asset, unknown or
+  // already-refunded trace, MixPay says the trace did not fail): it changed no order; alerted.
+  "unexplained",
+  // A snapshot that could not be processed (e.g. bytes the store refuses): kept with the error
+  // and alerted, so the cursor moves on and later snapshots are still applied.
+  "quarantined",
 ]);
 
 /** Every Mixin snapshot of the bot that the broker has read, once each (snapshot_id is unique). */
@@ -98,12 +113,15 @@ export const mixinSnapshots = pgTable(
     opponentId: uuid("opponent_id"),
     requestId: text("request_id"),
     transactionHash: varchar("transaction_hash", { length: 64 }),
+    /** The memo's raw bytes, hex; always stored, whatever they are. */
     memoHex: text("memo_hex").notNull().default(""),
-    /** The memo decoded for people (hex → utf8, and base64 where MixPay used it). */
-    memoText: text("memo_text").notNull().default(""),
+    /** The memo as UTF-8 text, only when it is valid UTF-8 without NUL (null otherwise). */
+    memoText: text("memo_text"),
     kind: snapshotKind("kind").notNull(),
     orderId: uuid("order_id").references(() => orders.id),
     refundCode: varchar("refund_code", { length: 16 }),
+    /** Why the snapshot is unexplained or quarantined (what did not match, or the error). */
+    issue: text("issue"),
     snapshotCreatedAt: tstz("snapshot_created_at").notNull(),
     processedAt: tstz("processed_at").notNull().defaultNow(),
   },

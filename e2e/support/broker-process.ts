@@ -18,6 +18,7 @@ export async function startBrokerProcess(opts: { port: number; emu: MixinEmulato
       HOST: "127.0.0.1",
       PUBLIC_BASE_URL: base,
       MIXPAY_REQUIRE_HTTPS: "false",
+      MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
       DEMO_WALLET_ENABLED: "true",
       AUTH_SECRET: "e2e-only-auth-secret-0123456789abcdef0123456789",
       MIXIN_KEYSTORE: JSON.stringify(opts.emu.keystore),

@@ -39,7 +39,7 @@ describe("refund-end-user function (demo wallet)", () => {
     const o = await insertOrder(store.db, { status: "mixpay_refunded", mixpayRefundCode: "40025" });
     await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
     const real = new DemoWallet("http://localhost:3000", true);
-    setWalletProvider("demo", { kind: "demo", createPayment: (x) => real.createPayment(x), queryPayment: (x) => real.queryPayment(x), refund: async () => ({ status: "failed", error: "wallet balance too low" }) });
+    setWalletProvider("demo", { kind: "demo", createPayment: (x) => real.createPayment(x), queryPayment: (x) => real.queryPayment(x), refund: async () => ({ status: "failed", error: "wallet balance too low" }), close: () => real.close() });
     try {
       const failed = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
       expect(failed.error).toBeDefined();

@@ -1,5 +1,6 @@
 import { getDb } from "@/db";
-import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
+import { env } from "@/server/env";
+import { watchSnapshotsOnce } from "@/server/snapshots/watch-health";
 import { inngest } from "../client";
 import { dispatchOutbox } from "../dispatch";
 import { brokerDeps } from "../deps";
@@ -8,8 +9,9 @@ export const WATCH_PASSES = 6;
 
 /**
  * Watch the bot's Mixin snapshots (spec, Step 3 §2): settlements confirmed, MixPay's refunds
- * (memo RF|trace_id|code → the order is mixpay_refunded and the end user's refund is queued),
- * top-ups. Every ~10 s, one singleton run a minute, like the balance sync.
+ * (memo RF|trace_id|code, authenticated against the order and MixPay's payment-result API →
+ * the order is mixpay_refunded and the end user's refund is queued), top-ups. Every ~10 s, one
+ * singleton run a minute, like the balance sync. Repeated failures and lag raise alerts.
  */
 export const watchSnapshots = inngest.createFunction(
   { id: "watch-snapshots", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" }, retries: 2 },
@@ -17,7 +19,11 @@ export const watchSnapshots = inngest.createFunction(
     let read = 0;
     for (let i = 0; i < WATCH_PASSES; i++) {
       const r = await step.run(`poll-snapshots-${i}`, async () => {
-        const polled = await pollSnapshots(await getDb(), brokerDeps().snapshots);
+        const e = env();
+        const polled = await watchSnapshotsOnce(await getDb(), brokerDeps().snapshots, brokerDeps().mixpay, {
+          failureAlertAfter: e.SNAPSHOT_WATCH_FAILURE_ALERT_AFTER,
+          lagAlertMs: e.SNAPSHOT_WATCH_LAG_ALERT_SECONDS * 1000,
+        });
         // Refunds found here are queued in the outbox; hand them to Inngest now, not at the next relay.
         if (polled.outcomes.mixpay_refund) await dispatchOutbox();
         return polled;

@@ -43,7 +43,7 @@ export async function outcomeRates(db: Db, days = 30) {
 
 export async function listRefunds(db: Db, limit = 200) {
   return db
-    .select({ orderId: refunds.orderId, requestId: refunds.requestId, wallet: refunds.wallet, amount: refunds.amount, reason: refunds.reason, status: refunds.status, attempts: refunds.attempts, lastError: refunds.lastError, updatedAt: refunds.updatedAt, symbol: assets.symbol, traceId: orders.traceId, refundCode: orders.mixpayRefundCode })
+    .select({ orderId: refunds.orderId, requestId: refunds.requestId, wallet: refunds.wallet, amount: refunds.amount, reason: refunds.reason, status: refunds.status, attempts: refunds.attempts, lastError: refunds.lastError, updatedAt: refunds.updatedAt, symbol: assets.symbol, traceId: orders.traceId, refundCode: orders.mixpayRefundCode, generation: refunds.generation, walletFailedAt: refunds.walletFailedAt, orderStatus: orders.status })
     .from(refunds)
     .innerJoin(orders, eq(orders.id, refunds.orderId))
     .leftJoin(assets, eq(assets.assetId, orders.assetId))

@@ -14,11 +14,11 @@ import {
 import { AppError, AppErrorCode } from "@/server/errors";
 import { dec } from "@/server/money";
 import type { BalanceSource } from "@/server/balances/sync-balances";
-import type { SettlementMixin, SettlementTransfer, SettlementTransferResult } from "@/server/settlement/ports";
+import type { SettlementMixin, SettlementTransfer, SettlementTransferResult, TransferHooks } from "@/server/settlement/ports";
 import type { IncomingSnapshot } from "@/server/snapshots/process-snapshots";
 import type { SnapshotSource } from "@/server/snapshots/poll-snapshots";
 import type { MixinKeystore } from "./keystore";
-import { memoTextFromHex, parseMixPayRefundMemo } from "./memo";
+import { memoHexOf, memoTextFromHex, parseMixPayRefundMemo } from "./memo";
 
 export interface MixinPortOptions {
   keystore: MixinKeystore;
@@ -59,13 +59,24 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
 
   /** Start-up check that the credentials work and the bot is registered for Safe. */
   async checkRegistration(): Promise<void> {
-    const me = await this.call(() => this.client.safe.checkRegisteration());
-    if (!(me as { has_safe?: boolean }).has_safe) throw new AppError(AppErrorCode.INTERNAL, "the Mixin bot is not registered for Safe (has_safe is false)");
+    const me = (await this.call(() => this.client.safe.checkRegisteration(), "read the bot's profile (GET /safe/me)")) as { user_id?: string; has_safe?: boolean };
+    if (me.user_id !== this.appId) throw new AppError(AppErrorCode.INTERNAL, `Mixin answered the profile of ${me.user_id ?? "nobody"}, not of the keystore's app_id ${this.appId}`);
+    if (!me.has_safe) throw new AppError(AppErrorCode.INTERNAL, "the Mixin bot is not registered for Safe (has_safe is false): register it (POST /safe/users) before it can hold or send funds");
   }
 
-  transfer(t: SettlementTransfer): Promise<SettlementTransferResult> {
+  /**
+   * Pay one transfer, idempotent by request id. Build, verify and sign happen here, and the signed
+   * raw goes to `hooks.saveSignedRaw` BEFORE it is posted; a retry passes it back as
+   * `hooks.signedRaw` and exactly those bytes are posted again (nothing is rebuilt). Why one
+   * method with a hook rather than separate prepare/send calls: the per-asset queue must cover
+   * build AND post, or two transfers of one asset could pick the same outputs in between.
+   * Mixin's Go SDK rules are kept: the raw_transaction Mixin answers must be the raw we signed
+   * (else a non-retryable "raw_mismatch" error), and a stored request under our request id whose
+   * raw differs from ours is never signed over (a non-retryable "request_conflict" error).
+   */
+  transfer(t: SettlementTransfer, hooks: TransferHooks = {}): Promise<SettlementTransferResult> {
     const prev = this.assetQueues.get(t.assetId) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.transferOnce(t));
+    const next = prev.catch(() => undefined).then(() => this.transferOnce(t, hooks));
     this.assetQueues.set(t.assetId, next);
     return next;
   }
@@ -80,7 +91,10 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
     }
   }
 
-  private async transferOnce(t: SettlementTransfer): Promise<SettlementTransferResult> {
+  private async transferOnce(t: SettlementTransfer, hooks: TransferHooks): Promise<SettlementTransferResult> {
+    // A signed raw is stored for this request id: post those bytes again, never new ones.
+    if (hooks.signedRaw) return this.postSigned(t.requestId, hooks.signedRaw, true);
+
     const prev = await this.lookupTransfer(t.requestId);
     if (prev && prev.state !== "unspent") return prev;
 
@@ -96,7 +110,7 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
     }
     if (!picked.change.isZero()) recipients.push(buildSafeTransactionRecipient([this.appId], 1, picked.change.toString()));
 
-    return this.call(async () => {
+    const signed = await this.call(async () => {
       const ghosts = await this.client.utxo.ghostKey(recipients, t.requestId, this.spendKey);
       const tx = buildSafeTransaction(picked.utxos, recipients, ghosts, Buffer.from(t.memo, "utf8"));
       const raw = encodeSafeTransaction(tx);
@@ -104,11 +118,37 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
       if (!verified) throw new AppError(AppErrorCode.RETRYABLE, "Mixin returned no transaction request");
       // Signed or spent already under this request id: a retry of a transfer that went through.
       if (verified.state !== "unspent") return resultOf(verified, true);
-      const signed = signSafeTransaction(tx, verified.views, this.spendKey);
-      const [sent] = await this.client.utxo.sendTransactions([{ raw: signed, request_id: t.requestId }]);
-      if (!sent) throw new AppError(AppErrorCode.RETRYABLE, "Mixin returned no transaction");
-      return resultOf(sent, false);
+      // Mixin holds other bytes under this request id (an earlier attempt verified a different
+      // build and died before its signed raw was stored). Signing ours would put two different
+      // transactions under one request id; stop and let an operator look (the caller alerts).
+      if (verified.raw_transaction && verified.raw_transaction.toLowerCase() !== raw.toLowerCase()) {
+        throw new AppError(AppErrorCode.CONFLICT, `Mixin already holds a different transaction request under request id ${t.requestId}; not signing a second one`, {
+          details: { reason: "request_conflict", requestId: t.requestId },
+        });
+      }
+      return signSafeTransaction(tx, verified.views, this.spendKey);
+    }, "prepare the transfer");
+    if (typeof signed !== "string") return signed;
+    // Stored before it leaves: a crash from here on resends these bytes, not a rebuild.
+    await hooks.saveSignedRaw?.(signed);
+    return this.postSigned(t.requestId, signed, false);
+  }
+
+  /** Post a signed raw and check that Mixin holds exactly it under the request id. */
+  private async postSigned(requestId: string, signedRaw: string, resent: boolean): Promise<SettlementTransferResult> {
+    const sent = await this.call(async () => {
+      const [tx] = await this.client.utxo.sendTransactions([{ raw: signedRaw, request_id: requestId }]);
+      if (!tx) throw new AppError(AppErrorCode.RETRYABLE, "Mixin returned no transaction");
+      return tx;
     }, "send the transfer");
+    if ((sent.raw_transaction ?? "").toLowerCase() !== signedRaw.toLowerCase()) {
+      // As Mixin's Go SDK (it panics): Mixin holds other bytes under our request id. Retrying
+      // cannot fix that and must not build anything new; the caller raises a critical alert.
+      throw new AppError(AppErrorCode.CONFLICT, `Mixin answered a different raw_transaction for request id ${requestId} than the one the broker signed`, {
+        details: { reason: "raw_mismatch", requestId, transactionHash: sent.transaction_hash, state: sent.state },
+      });
+    }
+    return resultOf(sent, resent);
   }
 
   /** Every unspent output of one asset (or all), paging by sequence and de-duplicating. */
@@ -153,7 +193,7 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
   async readSnapshots(offset: string | undefined, limit: number): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }> {
     const page = await this.call(() => this.client.safe.fetchSafeSnapshots({ offset, limit }), "read snapshots");
     const snapshots = page.map((s): IncomingSnapshot => {
-      const memoHex = s.memo ?? "";
+      const memoHex = memoHexOf(s.memo ?? "");
       const memoText = memoTextFromHex(memoHex);
       const amount = dec(s.amount);
       return {
@@ -165,7 +205,7 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
         transactionHash: s.transaction_hash || null,
         memoHex,
         memoText,
-        refund: amount.gt(0) ? parseMixPayRefundMemo(memoText) : null,
+        refund: amount.gt(0) && memoText !== null ? parseMixPayRefundMemo(memoText) : null,
         createdAt: s.created_at,
       };
     });

@@ -190,6 +190,7 @@ describe("POST /mixpay/create_order", () => {
       },
       queryPayment: async () => ({ walletOrderId: "", status: "pending" }),
       refund: async () => ({ status: "failed" }),
+      close: async () => "closed",
     });
     try {
       const body = createBody();

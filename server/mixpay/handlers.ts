@@ -8,6 +8,7 @@ import { servedBy, walletProvider } from "@/server/wallets/registry";
 import { envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
 import { createOrderParamsSchema, parseParams, rangeParamsSchema } from "./schemas";
+import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "./throttle-create-order";
 import { judgeTransport } from "./transport";
 
 /**
@@ -15,6 +16,8 @@ import { judgeTransport } from "./transport";
  * Whatever happens, the answer is the spec's JSON envelope.
  */
 const log = () => logger("mixpay");
+/** The caller's address as the transport check saw it (behind trusted proxies: the first other hop). */
+const sourceOf = new WeakMap<Request, string>();
 
 function transportRefusal(req: Request): Response | undefined {
   const e = env();
@@ -23,7 +26,10 @@ function transportRefusal(req: Request): Response | undefined {
     trustedProxies: e.TRUSTED_PROXIES,
     allowedSources: e.MIXPAY_ALLOWED_SOURCES,
   });
-  if (verdict.ok) return undefined;
+  if (verdict.ok) {
+    sourceOf.set(req, verdict.clientAddr ?? "unknown");
+    return undefined;
+  }
   log().warn({ path: new URL(req.url).pathname, reason: verdict.reason }, "mixpay call refused by transport policy");
   return errorEnvelope(MIXPAY_CODES.NO_PERMISSION, `No permission: ${verdict.reason}`, 403);
 }
@@ -38,6 +44,9 @@ async function guarded(req: Request, route: string, fn: () => Promise<Response>)
     return res;
   } catch (e) {
     if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413);
+    if (e instanceof CreateOrderThrottledError) {
+      return errorEnvelope(MIXPAY_CODES.PAYMENT_UNAVAILABLE, `This payment is unavailable: ${e.message}; retry after ${e.retryAfterSeconds} s`, 429, { "retry-after": String(e.retryAfterSeconds) });
+    }
     if (!(e instanceof AppError) || e.code === AppErrorCode.INTERNAL) {
       log().error({ route, err: e }, "mixpay call failed");
     } else {
@@ -58,8 +67,14 @@ export function handleAssetsRange(req: Request): Promise<Response> {
 export function handleCreateOrder(req: Request): Promise<Response> {
   return guarded(req, "create_order", async () => {
     const now = new Date();
-    const p = parseParams(createOrderParamsSchema(now), await readBodyParams(req));
-    const links = await createOrder(await getDb(), p, { walletProvider, servedBy, now });
+    const e = env();
+    const db = await getDb();
+    const limits: ThrottleLimits = { perSource: e.MIXPAY_RATE_LIMIT_PER_SOURCE, perPayee: e.MIXPAY_RATE_LIMIT_PER_PAYEE, windowSeconds: e.MIXPAY_RATE_WINDOW_SECONDS };
+    await throttleCreateOrder(db, "source", sourceOf.get(req) ?? "unknown", limits, now);
+    const policy = { maxExpirySeconds: e.MIXPAY_MAX_EXPIRY_SECONDS, botIds: e.MIXPAY_BOT_IDS };
+    const p = parseParams(createOrderParamsSchema(now, policy), await readBodyParams(req));
+    await throttleCreateOrder(db, "payee", p.payee_id, limits, now);
+    const links = await createOrder(db, p, { walletProvider, servedBy, now });
     return okEnvelope(links);
   });
 }

@@ -34,11 +34,35 @@ export const rangeParamsSchema = z.object({
 });
 export type RangeParams = z.infer<typeof rangeParamsSchema>;
 
-/** Longest accepted payment window: catches millisecond timestamps sent as seconds. */
+/** Longest payment window the setting may allow: catches millisecond timestamps sent as seconds. */
 export const MAX_EXPIRY_WINDOW_SECONDS = 30 * 24 * 3600;
+/** Default cap on the payment window (MIXPAY_MAX_EXPIRY_SECONDS): MixPay's own orders last minutes. */
+export const DEFAULT_MAX_EXPIRY_SECONDS = 2 * 3600;
 
-export function createOrderParamsSchema(now: Date) {
+/**
+ * A Safe transaction's extra holds 256 bytes (Mixin's ExtraSizeGeneralLimit; research/mixin-sdk.md):
+ * the memo is sent verbatim as UTF-8, so a longer one could never settle.
+ */
+export const MAX_MEMO_BYTES = 256;
+
+export interface CreateOrderPolicy {
+  /** Longest accepted expired_at − now, in seconds. */
+  maxExpirySeconds?: number;
+  /** When non-empty, the only opponent_id values accepted (MixPay's bot ids). */
+  botIds?: readonly string[];
+}
+
+/**
+ * Why an over-long expired_at is refused (11000 naming expired_at) rather than clamped: a clamp
+ * would make the broker's deadline silently earlier than the one MixPay believes, so an end user
+ * paying in MixPay's window would get paid_late and a refund instead of a payment. A refusal is
+ * visible to MixPay at once, and MixPay's real orders are short, so they never meet the cap.
+ * The cap stops reservation squatting: a created order holds the bot's balance until expired_at.
+ */
+export function createOrderParamsSchema(now: Date, policy: CreateOrderPolicy = {}) {
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  const maxExpiry = Math.min(policy.maxExpirySeconds ?? DEFAULT_MAX_EXPIRY_SECONDS, MAX_EXPIRY_WINDOW_SECONDS);
+  const botIds = new Set((policy.botIds ?? []).map((id) => id.toLowerCase()));
   return z.object({
     payee_id: uuidField("payee_id"),
     wallet: walletField,
@@ -50,17 +74,20 @@ export function createOrderParamsSchema(now: Date) {
       .transform((s) => dec(s).toFixed()),
     trace_id: uuidField("trace_id"),
     // Passed through untouched (no trimming): MixPay identifies the order by it.
-    memo: requiredString("memo").min(1, "memo is required").max(200, "memo must be at most 200 characters"),
+    memo: requiredString("memo")
+      .min(1, "memo is required")
+      .max(200, "memo must be at most 200 characters")
+      .refine((m) => Buffer.byteLength(m, "utf8") <= MAX_MEMO_BYTES, `memo must be at most ${MAX_MEMO_BYTES} bytes of UTF-8 (a Mixin transaction's extra)`),
     expired_at: requiredString("expired_at")
       .regex(/^\d{1,12}$/, "expired_at must be a unix timestamp in seconds")
       .transform((s) => Number(s))
       .refine((n) => n > nowSeconds, "expired_at must be in the future")
-      .refine((n) => n <= nowSeconds + MAX_EXPIRY_WINDOW_SECONDS, "expired_at must be a unix timestamp in seconds, at most 30 days ahead"),
+      .refine((n) => n <= nowSeconds + maxExpiry, `expired_at must be a unix timestamp in seconds, at most ${maxExpiry} seconds ahead`),
     return_url: requiredString("return_url")
       .min(1, "return_url is required")
       .max(200, "return_url must be at most 200 characters")
       .refine(isHttpUrl, "return_url must be an http(s) URL"),
-    opponent_id: uuidField("opponent_id"),
+    opponent_id: uuidField("opponent_id").refine((id) => botIds.size === 0 || botIds.has(id), "opponent_id is not MixPay's bot (MIXPAY_BOT_IDS)"),
   });
 }
 export type CreateOrderParams = z.infer<ReturnType<typeof createOrderParamsSchema>>;
@@ -74,8 +101,23 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
+/**
+ * C0 and C1 control characters (NUL, tab, newline, ESC, DEL, U+0080–U+009F). No MixPay field
+ * carries one; a NUL cannot be stored in PostgreSQL text, and in a memo or URL they only serve
+ * to confuse logs, the console and the RF-memo parser. None is allowed.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** The first field the schema reads (in its order) whose string value holds a control character; fields the broker ignores are not judged. */
+function controlCharacterField(schema: z.ZodType, input: Record<string, unknown>): string | undefined {
+  const fields = schema instanceof z.ZodObject ? Object.keys(schema.shape) : Object.keys(input);
+  return fields.find((k) => typeof input[k] === "string" && CONTROL_CHARACTER.test(input[k]));
+}
+
 /** Parse with a schema; the first problem becomes an 11000 naming its field. */
 export function parseParams<S extends z.ZodType>(schema: S, input: Record<string, unknown>): z.infer<S> {
+  const dirty = controlCharacterField(schema, input);
+  if (dirty) throw AppError.badParameter(dirty, `${dirty} must not contain control characters`);
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

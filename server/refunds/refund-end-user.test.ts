@@ -25,6 +25,9 @@ function walletDouble(behaviour: (req: WalletRefundRequest, n: number) => Wallet
     async queryPayment() {
       throw new Error("not used");
     },
+    async close() {
+      throw new Error("not used");
+    },
     async refund(req) {
       calls++;
       const r = behaviour(req, calls);

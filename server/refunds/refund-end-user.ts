@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { desc, eq } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db/client";
 import { orders, outboundAttempts, refunds } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { raiseAlert } from "@/server/alerts/raise-alert";
@@ -7,9 +7,27 @@ import { AppError, AppErrorCode } from "@/server/errors";
 import { transitionOrder } from "@/server/orders/transition-order";
 import type { WalletProvider } from "@/server/wallets/port";
 
-/** The refund id sent to the wallet: deterministic per order, so a retry never refunds twice. */
-export function refundRequestIdFor(orderId: string): string {
-  return `rf${orderId.replace(/-/g, "")}`;
+/**
+ * The refund id sent to the wallet: deterministic per order and generation, so a retry never
+ * refunds twice. Generation 1 is rf<order hex>; an operator retry after the wallet confirmed
+ * the failure is rf<order hex>-2, -3, … (never random).
+ */
+export function refundRequestIdFor(orderId: string, generation = 1): string {
+  const base = `rf${orderId.replace(/-/g, "")}`;
+  return generation <= 1 ? base : `${base}-${generation}`;
+}
+
+export type RefundRow = typeof refunds.$inferSelect;
+
+/** The order's current refund attempt (highest generation), if any. */
+export async function currentRefund(db: DbOrTx, orderId: string): Promise<RefundRow | undefined> {
+  const [row] = await db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(desc(refunds.generation)).limit(1);
+  return row;
+}
+
+/** The request id the wallet knows the order's current refund by. */
+export async function currentRefundRequestId(db: DbOrTx, orderId: string): Promise<string> {
+  return (await currentRefund(db, orderId))?.requestId ?? refundRequestIdFor(orderId);
 }
 
 const REFUNDABLE: readonly OrderStatus[] = ["mixpay_refunded", "paid_late", "refund_failed"];
@@ -37,17 +55,20 @@ export async function refundEndUser(
   }
   if (!order.walletOrderId) throw new AppError(AppErrorCode.INTERNAL, `order ${orderId} has no wallet payment to refund`);
 
-  const requestId = refundRequestIdFor(orderId);
-  await db
-    .insert(refunds)
-    .values({
-      orderId,
-      requestId,
-      wallet: order.wallet,
-      amount: order.payAmount,
-      reason: order.mixpayRefundCode ? "mixpay_refund" : "paid_late",
-    })
-    .onConflictDoNothing();
+  if (!(await currentRefund(db, orderId))) {
+    await db
+      .insert(refunds)
+      .values({
+        orderId,
+        requestId: refundRequestIdFor(orderId),
+        wallet: order.wallet,
+        amount: order.payAmount,
+        reason: order.mixpayRefundCode ? "mixpay_refund" : "paid_late",
+      })
+      .onConflictDoNothing();
+  }
+  const refund = (await currentRefund(db, orderId))!;
+  const requestId = refund.requestId;
 
   if (order.status !== "refunding") {
     await transitionOrder(db, {
@@ -60,9 +81,8 @@ export async function refundEndUser(
     });
   }
 
-  const [refund] = await db.select().from(refunds).where(eq(refunds.orderId, orderId));
-  const attemptNo = (refund?.attempts ?? 0) + 1;
-  await db.update(refunds).set({ attempts: attemptNo, status: "processing" }).where(eq(refunds.orderId, orderId));
+  const attemptNo = refund.attempts + 1;
+  await db.update(refunds).set({ attempts: attemptNo, status: "processing" }).where(eq(refunds.id, refund.id));
   const [attempt] = await db
     .insert(outboundAttempts)
     .values({
@@ -87,7 +107,7 @@ export async function refundEndUser(
   } catch (e) {
     const message = (e as Error).message;
     await db.update(outboundAttempts).set({ outcome: "failed", error: message, finishedAt: new Date() }).where(eq(outboundAttempts.id, attempt!.id));
-    await db.update(refunds).set({ lastError: message }).where(eq(refunds.orderId, orderId));
+    await db.update(refunds).set({ lastError: message }).where(eq(refunds.id, refund.id));
     throw new AppError(AppErrorCode.RETRYABLE, `wallet refund failed: ${message}`, { cause: e });
   }
   await db
@@ -96,7 +116,9 @@ export async function refundEndUser(
     .where(eq(outboundAttempts.id, attempt!.id));
 
   if (result.status === "failed") {
-    await db.update(refunds).set({ lastError: result.error ?? "refused" }).where(eq(refunds.orderId, orderId));
+    // The wallet itself answered that this request id failed: only now may an operator retry
+    // under a new request id (see retryFailedRefund).
+    await db.update(refunds).set({ lastError: result.error ?? "refused", walletFailedAt: refund.walletFailedAt ?? new Date() }).where(eq(refunds.id, refund.id));
     if (result.errorCode === "insufficient_balance") {
       // Refunds are paid from the broker's account at the wallet, not from the Mixin bot: an
       // operator must top it up; the durable function keeps retrying meanwhile.
@@ -113,7 +135,7 @@ export async function refundEndUser(
     throw new AppError(AppErrorCode.RETRYABLE, `wallet refused the refund: ${result.error ?? "no reason"}`);
   }
   if (result.status === "processing") {
-    await db.update(refunds).set({ providerRefundId: result.providerRefundId }).where(eq(refunds.orderId, orderId));
+    await db.update(refunds).set({ providerRefundId: result.providerRefundId }).where(eq(refunds.id, refund.id));
     return "processing";
   }
   await completeRefund(db, orderId, result.providerRefundId, actor);
@@ -122,7 +144,8 @@ export async function refundEndUser(
 
 /** The wallet confirmed the refund (synchronously, by notification or by query). */
 export async function completeRefund(db: Db, orderId: string, providerRefundId: string | undefined, actor: string): Promise<void> {
-  await db.update(refunds).set({ status: "succeeded", providerRefundId, lastError: null }).where(eq(refunds.orderId, orderId));
+  const refund = await currentRefund(db, orderId);
+  if (refund) await db.update(refunds).set({ status: "succeeded", providerRefundId, lastError: null, walletFailedAt: null }).where(eq(refunds.id, refund.id));
   await transitionOrder(db, {
     orderId,
     from: "refunding",
@@ -136,6 +159,7 @@ export async function completeRefund(db: Db, orderId: string, providerRefundId: 
 
 /** Retries are exhausted: leave the order for an operator and say why. */
 export async function markRefundFailed(db: Db, orderId: string, reason: string, actor: string): Promise<void> {
-  await db.update(refunds).set({ status: "failed", lastError: reason }).where(eq(refunds.orderId, orderId));
+  const refund = await currentRefund(db, orderId);
+  if (refund) await db.update(refunds).set({ status: "failed", lastError: reason }).where(eq(refunds.id, refund.id));
   await transitionOrder(db, { orderId, from: "refunding", to: "refund_failed", actor, message: reason });
 }

@@ -79,8 +79,13 @@ describe("authorization matrix over every procedure", () => {
     ["operator.inviteUser", (c) => c.operator.inviteUser({ email: `new-${crypto.randomUUID().slice(0, 8)}@example.test`, role: "merchant" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setPayeeLink", (c) => c.operator.setPayeeLink({ userId: ctx.merchantB.user!.id, payeeId: PAYEE_B, linked: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setUserDisabled", (c) => c.operator.setUserDisabled({ userId: ctx.merchantB.user!.id, disabled: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    // Each caller gets its own open order: merchants and anonymous are refused before anything changes.
+    ["operator.cancelOrder", async (c) => c.operator.cancelOrder({ orderId: (await insertOrder(store.db, {})).id }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.orderStatuses", (c) => c.operator.orderStatuses({ orderIds: [orderA, orderB] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
     ["operator.setLowBalanceThreshold", (c) => c.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.BTC, threshold: "0.5" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.awaitingMixPayRefund", (c) => c.operator.awaitingMixPayRefund(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["operator.retryRefund", (c) => c.operator.retryRefund({ orderId: orderB }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
+    ["operator.refundWithoutMixPayRefund", (c) => c.operator.refundWithoutMixPayRefund({ orderId: orderB, note: "MixPay ticket 1" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
     ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
   ];
   for (const [name, call, expected] of cases) {

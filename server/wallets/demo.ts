@@ -31,6 +31,14 @@ export class DemoWallet implements WalletProvider {
     return { walletOrderId: order.walletOrderId, status: "pending" };
   }
 
+  /**
+   * The demo wallet has nothing to close: its page reads the order, so a cancelled order shows as
+   * closed, and a "Pay" pressed anyway goes through applyPaymentNotice and becomes paid_late.
+   */
+  async close(): Promise<"closed"> {
+    return "closed";
+  }
+
   /** Demo refunds always succeed at once; the request id makes them idempotent by construction. */
   async refund(req: WalletRefundRequest): Promise<WalletRefundResult> {
     return { status: "succeeded", providerRefundId: `demo-${req.refundRequestId}` };

@@ -57,4 +57,12 @@ export interface WalletProvider {
   /** Re-read a payment's status from the provider (a notification is only a hint). */
   queryPayment(order: { walletOrderId: string; walletTradeNo: string }): Promise<PaymentNotice>;
   refund(req: WalletRefundRequest): Promise<WalletRefundResult>;
+  /**
+   * Close an unpaid payment so the end user can no longer pay it (operator cancel). "closed" = the
+   * wallet accepted the close; "payment_in_progress" = the wallet refused because the user is paying
+   * (the payment will arrive and the order becomes paid_late). Failures throw.
+   */
+  close(payment: { walletOrderId: string; walletTradeNo: string }): Promise<"closed" | "payment_in_progress">;
+  /** The wallet's state of a refund it was asked for (absent when the wallet cannot be asked). */
+  queryRefund?(refundRequestId: string): Promise<WalletRefundResult>;
 }

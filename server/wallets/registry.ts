@@ -29,6 +29,7 @@ export function binancePayConfigFrom(e: Env): BinancePayConfig | undefined {
     currencies: parseAssetCurrencies(e.BINANCE_PAY_ASSET_CURRENCIES),
     webhookToleranceMs: e.BINANCE_PAY_WEBHOOK_TOLERANCE_SECONDS * 1000,
     certificateTtlMs: e.BINANCE_PAY_CERTIFICATE_TTL_SECONDS * 1000,
+    maxOrderExpiryMs: e.BINANCE_PAY_MAX_ORDER_EXPIRY_SECONDS * 1000,
   };
 }
 

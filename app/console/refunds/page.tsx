@@ -2,17 +2,46 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { serverCaller } from "@/server/trpc/server";
 import { Amount, Empty, Status, Time, ui } from "../format";
+import { RefundWithoutMixPayForm, RetryRefundButton } from "./refund-actions";
 
 export const metadata: Metadata = { title: "Refunds" };
 export const dynamic = "force-dynamic";
 
 /** End-user refunds (paid late, or refunded by MixPay), newest first. */
 export default async function RefundsPage() {
-  const rows = await (await serverCaller()).operator.refunds();
+  const caller = await serverCaller();
+  const [rows, awaiting] = await Promise.all([caller.operator.refunds(), caller.operator.awaitingMixPayRefund()]);
+  // Only the newest attempt of an order can be retried.
+  const latest = new Map<string, number>();
+  for (const r of rows) latest.set(r.orderId, Math.max(latest.get(r.orderId) ?? 0, r.generation));
   return (
     <div>
       <h1 className="text-xl font-semibold">Refunds</h1>
       <p className="mt-1 text-sm text-zinc-500">Refunds to end users through their wallet, with a deterministic request id so a retry never refunds twice.</p>
+      {awaiting.length > 0 && (
+        <section className="my-4" data-testid="awaiting-mixpay-refund">
+          <h2 className="font-semibold">MixPay reported failed, refund not received</h2>
+          <p className="text-sm text-zinc-500">The broker paid MixPay; MixPay says the payment failed but has not sent the money back. Wait, ask MixPay, or refund the end user now (audited).</p>
+          <table className={ui.table}>
+            <tbody>
+              {awaiting.map((a) => (
+                <tr key={a.orderId} className={ui.tr}>
+                  <td className={`${ui.td} font-mono text-xs`}>
+                    <Link className="underline" href={`/console/orders/${a.orderId}`}>
+                      {a.traceId}
+                    </Link>
+                  </td>
+                  <td className={ui.td}>{a.amount}</td>
+                  <td className={ui.td}>{a.failedAt && <Time at={a.failedAt} />}</td>
+                  <td className={ui.td}>
+                    <RefundWithoutMixPayForm orderId={a.orderId} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {rows.length === 0 ? (
         <Empty>No refunds yet.</Empty>
       ) : (
@@ -28,6 +57,7 @@ export default async function RefundsPage() {
                 <th className={ui.th}>Status</th>
                 <th className={ui.th}>Attempts</th>
                 <th className={ui.th}>Updated</th>
+                <th className={ui.th}>Action</th>
               </tr>
             </thead>
             <tbody>
@@ -51,6 +81,9 @@ export default async function RefundsPage() {
                   <td className={`${ui.td} tabular-nums`}>{r.attempts}</td>
                   <td className={ui.td}>
                     <Time at={r.updatedAt} />
+                  </td>
+                  <td className={ui.td}>
+                    {r.orderStatus === "refund_failed" && r.generation === latest.get(r.orderId) && <RetryRefundButton orderId={r.orderId} newId={r.walletFailedAt !== null} />}
                   </td>
                 </tr>
               ))}

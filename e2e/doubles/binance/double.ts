@@ -9,6 +9,12 @@
  *
  * It deliberately shares no code with the broker's client: a signing bug there must not be
  * mirrored here.
+ *
+ * As Binance does: refunds answer REFUND_PENDING and succeed later (after `refundSettleMs`, or on
+ * the control call /_double/refunds/:id/complete); a commission is charged on every payment and
+ * reported in the order query and the PAY notification (the merchant balance is credited net, and a
+ * refund gives back its share); an orderExpireTime beyond `maxOrderExpiryMs` (1 h, Binance's
+ * documented maximum) is refused.
  */
 import { createHash, createHmac, createSign, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -35,6 +41,10 @@ export interface DoubleOrder {
   transactionId?: string;
   token: string;
   refundedAmount: string;
+  /** Binance's fee on the payment, in the order currency (set when paid). */
+  commission: string;
+  /** Commission given back with refunds so far. */
+  refundedCommission: string;
 }
 
 export interface DoubleRefund {
@@ -43,6 +53,8 @@ export interface DoubleRefund {
   prepayId: string;
   refundAmount: string;
   refundStatus: "REFUND_SUCCESS" | "REFUND_PENDING" | "REFUND_FAIL";
+  /** This refund's share of the commission, given back to the merchant. */
+  refundCommission: string;
   webhookUrl?: string;
   /** How many refund calls carried this refundRequestId (1 = never retried). */
   calls: number;
@@ -79,8 +91,17 @@ export interface BinancePayDoubleOptions {
   currencies?: string[];
   /** Requests signed further from the double's clock than this are refused (400003). */
   timestampToleranceMs?: number;
-  /** "pending": refunds stay REFUND_PENDING until /_double/refunds/:id/complete. */
+  /**
+   * "pending" (the default, as Binance): a refund answers REFUND_PENDING and succeeds after
+   * `refundSettleMs` or on /_double/refunds/:id/complete; "immediate": it succeeds at once.
+   */
   refundMode?: "immediate" | "pending";
+  /** Pending refunds succeed by themselves (with a PAY_REFUND notification) after this long; unset: only on the control call. */
+  refundSettleMs?: number;
+  /** Binance's fee rate on payments (default 0.001 = 0.1%), reported as `commission`. */
+  commissionRate?: string;
+  /** The furthest ahead orderExpireTime may be (default 1 h, Binance's documented maximum). */
+  maxOrderExpiryMs?: number;
 }
 
 interface RequestLog {
@@ -97,7 +118,11 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
   const secret = opts.secret ?? randomBytes(32).toString("hex");
   const tolerance = opts.timestampToleranceMs ?? 5_000;
   const currencies = new Set(opts.currencies ?? ["USDT", "BTC", "ETH", "BNB"]);
-  let refundMode = opts.refundMode ?? "immediate";
+  let refundMode = opts.refundMode ?? "pending";
+  const refundSettleMs = opts.refundSettleMs;
+  const commissionRate = new Decimal(opts.commissionRate ?? "0.001");
+  const maxOrderExpiryMs = opts.maxOrderExpiryMs ?? 3_600_000;
+  const timers = new Set<NodeJS.Timeout>();
 
   const platform = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const forger = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -145,7 +170,7 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
       passThroughInfo: o.passThroughInfo ?? null,
       transactTime: o.transactTime ?? null,
       createTime: o.createTime,
-      commission: "0",
+      commission: o.commission,
     };
   }
 
@@ -219,7 +244,7 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
   }
 
   function payData(o: DoubleOrder): string {
-    return `{"merchantTradeNo":"${o.merchantTradeNo}","productType":"02","productName":"MixPay","transactTime":${o.transactTime ?? 0},"tradeType":"WEB","totalFee":${new Decimal(o.orderAmount).toFixed(8)},"currency":"${o.currency}","transactionId":"${o.transactionId ?? ""}","openUserId":"double-payer","commission":0}`;
+    return `{"merchantTradeNo":"${o.merchantTradeNo}","productType":"02","productName":"MixPay","transactTime":${o.transactTime ?? 0},"tradeType":"WEB","totalFee":${new Decimal(o.orderAmount).toFixed(8)},"currency":"${o.currency}","transactionId":"${o.transactionId ?? ""}","openUserId":"double-payer","commission":${o.commission}}`;
   }
 
   /** The end user pays (checkout page or control API). */
@@ -230,7 +255,9 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
     o.status = "PAID";
     o.transactTime = Date.now();
     o.transactionId = `M_P_${randomBytes(8).toString("hex")}`;
-    balances.set(o.currency, (balances.get(o.currency) ?? new Decimal(0)).plus(o.orderAmount));
+    // Binance keeps its fee: the merchant balance is credited the order amount less commission.
+    o.commission = new Decimal(o.orderAmount).mul(commissionRate).toDecimalPlaces(8, Decimal.ROUND_UP).toFixed(8);
+    balances.set(o.currency, (balances.get(o.currency) ?? new Decimal(0)).plus(o.orderAmount).minus(o.commission));
     const webhook = await sendWebhook(o, "PAY", "PAY_SUCCESS", payData(o), o.webhookUrl);
     return { order: o, webhook };
   }
@@ -256,6 +283,7 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
         }
         const expireTime = body.orderExpireTime === undefined ? Date.now() + 3_600_000 : Number(body.orderExpireTime);
         if (!Number.isFinite(expireTime) || expireTime <= Date.now()) return { status: 400, answer: failure("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime") };
+        if (expireTime > Date.now() + maxOrderExpiryMs) return { status: 400, answer: failure("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime exceeds the maximum order lifetime") };
         const prepayId = String(nextPrepay++);
         const token = randomBytes(16).toString("hex");
         const o: DoubleOrder = {
@@ -273,6 +301,8 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
           createTime: Date.now(),
           token,
           refundedAmount: "0",
+          commission: "0",
+          refundedCommission: "0",
         };
         orders.set(tradeNo, o);
         byPrepay.set(prepayId, o);
@@ -323,27 +353,44 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
         const amount = new Decimal(String(body.refundAmount ?? "0"));
         const left = new Decimal(o.orderAmount).minus(o.refundedAmount);
         if (amount.lte(0) || amount.gt(left)) return { status: 400, answer: failure("400303", "INVALID_REFUND_AMOUNT") };
+        // The refund's share of the commission comes back to the merchant (all that is left on the last refund).
+        const lastRefund = amount.eq(left);
+        const refundCommission = lastRefund
+          ? new Decimal(o.commission).minus(o.refundedCommission)
+          : new Decimal(o.commission).mul(amount).div(o.orderAmount).toDecimalPlaces(8, Decimal.ROUND_DOWN);
         const balance = balances.get(o.currency) ?? new Decimal(0);
-        if (balance.lt(amount)) return { status: 400, answer: failure("400304", "ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH") };
-        balances.set(o.currency, balance.minus(amount));
+        const draw = amount.minus(refundCommission);
+        if (balance.lt(draw)) return { status: 400, answer: failure("400304", "ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH") };
+        balances.set(o.currency, balance.minus(draw));
         o.refundedAmount = new Decimal(o.refundedAmount).plus(amount).toFixed(8);
+        o.refundedCommission = new Decimal(o.refundedCommission).plus(refundCommission).toFixed(8);
         const r: DoubleRefund = {
           refundRequestId: id,
           refundId: String(nextPrepay++),
           prepayId: o.prepayId,
           refundAmount: amount.toFixed(8),
           refundStatus: refundMode === "immediate" ? "REFUND_SUCCESS" : "REFUND_PENDING",
+          refundCommission: refundCommission.toFixed(8),
           webhookUrl: body.webhookUrl as string | undefined,
           calls: 1,
         };
         refunds.set(id, r);
         o.status = refundMode === "immediate" ? (new Decimal(o.refundedAmount).eq(o.orderAmount) ? "FULL_REFUNDED" : "REFUNDED") : "REFUNDING";
+        if (refundMode === "pending" && refundSettleMs !== undefined) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            if (r.refundStatus === "REFUND_PENDING") void finishRefund(r, false, true);
+          }, refundSettleMs);
+          t.unref();
+          timers.add(t);
+        }
         return { status: 200, answer: ok(refundView(o, r, "N")), after: refundMode === "immediate" ? () => notifyRefund(o, r) : undefined };
       }
       case "/binancepay/openapi/order/refund/query": {
         const r = refunds.get(String(body.refundRequestId ?? ""));
         if (!r) return { status: 400, answer: failure("400202", "ORDER_NOT_FOUND: refund") };
-        return { status: 200, answer: ok({ ...refundView(byPrepay.get(r.prepayId)!, r, "N"), duplicateRequest: undefined, refundStatus: r.refundStatus, refundedCommission: "0", refundCommission: "0" }) };
+        const o = byPrepay.get(r.prepayId)!;
+        return { status: 200, answer: ok({ ...refundView(o, r, "N"), duplicateRequest: undefined, refundStatus: r.refundStatus, refundedCommission: o.refundedCommission, refundCommission: r.refundCommission }) };
       }
       default:
         return { status: 404, answer: { status: "ERROR", type: "SYS", code: "100001001", errorMessage: "no such API" } };
@@ -367,6 +414,21 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
   function notifyRefund(o: DoubleOrder, r: DoubleRefund) {
     const data = `{"merchantTradeNo":"${o.merchantTradeNo}","productType":"02","productName":"MixPay","tradeType":"WEB","totalFee":${o.orderAmount},"currency":"${o.currency}","refundInfo":{"refundRequestId":"${r.refundRequestId}","prepayId":"${o.prepayId}","orderAmount":${o.orderAmount},"refundedAmount":${o.refundedAmount},"refundAmount":${r.refundAmount},"remainingAttempts":9,"payerOpenId":"double-payer","duplicateRequest":"N"}}`;
     return sendWebhook(o, "PAY_REFUND", r.refundStatus === "REFUND_FAIL" ? "REFUND_REJECTED" : "REFUND_SUCCESS", data, r.webhookUrl ?? o.webhookUrl);
+  }
+
+  /** A pending refund ends: SUCCESS (or FAIL, which gives the money back to the merchant balance), then the PAY_REFUND notification. */
+  async function finishRefund(r: DoubleRefund, fail: boolean, notify: boolean): Promise<DoubleWebhook | undefined> {
+    const o = byPrepay.get(r.prepayId)!;
+    if (r.refundStatus === "REFUND_PENDING") {
+      r.refundStatus = fail ? "REFUND_FAIL" : "REFUND_SUCCESS";
+      if (fail) {
+        balances.set(o.currency, (balances.get(o.currency) ?? new Decimal(0)).plus(r.refundAmount).minus(r.refundCommission));
+        o.refundedAmount = new Decimal(o.refundedAmount).minus(r.refundAmount).toFixed(8);
+        o.refundedCommission = new Decimal(o.refundedCommission).minus(r.refundCommission).toFixed(8);
+        o.status = new Decimal(o.refundedAmount).isZero() ? "PAID" : "REFUNDED";
+      } else o.status = new Decimal(o.refundedAmount).eq(o.orderAmount) ? "FULL_REFUNDED" : "REFUNDED";
+    }
+    return notify ? notifyRefund(o, r) : undefined;
   }
 
   function findOrder(body: Record<string, unknown>): DoubleOrder | undefined {
@@ -449,10 +511,7 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
     if (rc && req.method === "POST") {
       const r = refunds.get(decodeURIComponent(rc[1]!));
       if (!r) return send(res, 404, { error: "no such refund" });
-      const o = byPrepay.get(r.prepayId)!;
-      r.refundStatus = input.fail === true ? "REFUND_FAIL" : "REFUND_SUCCESS";
-      if (r.refundStatus === "REFUND_SUCCESS") o.status = new Decimal(o.refundedAmount).eq(o.orderAmount) ? "FULL_REFUNDED" : "REFUNDED";
-      const webhook = input.notify === false ? undefined : await notifyRefund(o, r);
+      const webhook = await finishRefund(r, input.fail === true, input.notify !== false);
       return send(res, 200, { refund: r, webhook });
     }
     return send(res, 404, { error: `no control route ${req.method} ${path}` });
@@ -545,13 +604,11 @@ ${o.cancelUrl ? `<p><a href="${o.cancelUrl}">Cancel</a></p>` : ""}
     setRefundMode: (mode: "immediate" | "pending") => {
       refundMode = mode;
     },
-    completeRefund: async (refundRequestId: string, o: { fail?: boolean } = {}) => {
+    /** A pending refund succeeds (or fails) at Binance; `notify: false` loses its notification (the reconciler must find it). */
+    completeRefund: async (refundRequestId: string, o: { fail?: boolean; notify?: boolean } = {}) => {
       const r = refunds.get(refundRequestId);
       if (!r) throw new Error(`no refund ${refundRequestId} at the double`);
-      const order = byPrepay.get(r.prepayId)!;
-      r.refundStatus = o.fail ? "REFUND_FAIL" : "REFUND_SUCCESS";
-      if (r.refundStatus === "REFUND_SUCCESS") order.status = new Decimal(order.refundedAmount).eq(order.orderAmount) ? "FULL_REFUNDED" : "REFUNDED";
-      return notifyRefund(order, r);
+      return finishRefund(r, o.fail ?? false, o.notify ?? true);
     },
     setFault: (f: DoubleFault) => faults.push({ ...f }),
     clearFaults: () => {
@@ -561,6 +618,7 @@ ${o.cancelUrl ? `<p><a href="${o.cancelUrl}">Cancel</a></p>` : ""}
     balance: (currency: string) => (balances.get(currency) ?? new Decimal(0)).toFixed(8),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -3,8 +3,16 @@
  * Safe API that the broker's Mixin port calls through the real SDK (outputs, asset prices, ghost
  * keys, transaction requests, transactions, snapshots), with an in-memory ledger, a simulated
  * MixPay bot (and MixPay's payments_result API), and fault switches. Never used in production.
+ *
+ * As strict as Mixin where the broker could get it wrong: every bot call must carry the SDK's
+ * signed session token (Ed25519 JWT over uid/sid/sig = sha256(method+uri+body)); a transaction
+ * request must spend the bot's own unspent outputs of one asset with Σinputs = Σoutputs; a
+ * posted signed raw must be the verified request byte for byte apart from its signatures; a
+ * request id keeps the first bytes verified under it; a sent transaction is `signed` and turns
+ * `spent` after `spendDelayMs` (the change comes back only then). Refusals use Mixin's shape:
+ * HTTP 202 with {"error":{status,code,description}}.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, verify as verifySignature, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeSafeTransaction } from "@mixin.dev/mixin-node-sdk";
@@ -35,6 +43,8 @@ export interface Fault {
 }
 
 interface Utxo {
+  /** Who may spend it: the bot's own outputs are the only ones it lists or spends. */
+  owner: string;
   output_id: string;
   transaction_hash: string;
   output_index: number;
@@ -58,7 +68,11 @@ interface Utxo {
 interface TxRecord {
   request_id: string;
   transaction_hash: string;
-  state: "unspent" | "spent";
+  state: "unspent" | "signed" | "spent";
+  /** The raw verified under this request id (unsigned); a send must match it. */
+  verified_raw: string;
+  /** When it was signed (sent), for the signed → spent delay. */
+  signed_at?: number;
   raw_transaction: string;
   asset_id: string;
   amount: string;
@@ -108,8 +122,20 @@ export interface MixinEmulator {
   /** The simulated MixPay bot sends a settlement back with memo base64(RF|trace_id|code). */
   refund(traceId: string, code?: string): Snapshot;
   topUp(assetId: string, amount: string): void;
-  /** An incoming transfer to the bot from anyone (default: the MixPay bot) with a UTF-8 memo, e.g. a refund for a trace the broker never had. */
-  receive(t: { assetId: string; amount: string; memo: string; from?: string }): Snapshot;
+  /**
+   * An incoming transfer to the bot from anyone (default: the MixPay bot), as any Mixin user can
+   * send: a UTF-8 `memo` or raw bytes as `memoHex` (e.g. "00ff"); `from: ""` gives a snapshot
+   * with an empty opponent_id (as Mixin shows for some deposits and multisig senders).
+   */
+  receive(t: { assetId: string; amount: string; memo?: string; memoHex?: string; from?: string }): Snapshot;
+  /** While frozen, every new snapshot gets the same created_at (ties across snapshot pages). */
+  freezeClock(frozen: boolean): void;
+  /** How long a sent transaction stays `signed` before it is `spent`. */
+  setSpendDelay(ms: number): void;
+  /** Signed raws posted to POST /safe/transactions, in order (for assertions on resends). */
+  postedRaws(): { request_id: string; raw: string }[];
+  /** Make the emulated payments_result answer this status for a trace ("unknown": no status at all, as for a trace MixPay never saw). */
+  setPaymentResult(traceId: string, status: "unknown" | "failed" | "success" | "pending" | "unpaid"): void;
   /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
@@ -126,6 +152,42 @@ export interface EmulatorOptions {
   outputsPerAsset?: number;
   /** More assets beyond the three demo ones (id → symbol, price, balance), e.g. for benchmarks. */
   extraAssets?: Record<string, { symbol: string; price: string; balance: string }>;
+  /** How long a sent transaction stays `signed` before it is `spent` (default 0: spent at once, so tests stay fast). */
+  spendDelayMs?: number;
+  /** Start with the snapshot clock frozen (every snapshot shares one created_at). */
+  freezeClock?: boolean;
+  /** false: the bot is not registered for Safe (GET /safe/me answers has_safe: false). */
+  hasSafe?: boolean;
+}
+
+/** Mixin's answer to a request without a valid session token. */
+const UNAUTHORIZED = { code: 401, description: "Unauthorized, maybe invalid token." };
+
+/** The session's Ed25519 public key from its 32-byte seed (what Mixin registered for the session). */
+function sessionPublicKey(seedHex: string): KeyObject {
+  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(seedHex, "hex")]);
+  return createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }));
+}
+
+/**
+ * The check Mixin makes of a bot's call: an EdDSA JWT signed with the session key, whose uid and
+ * sid are the bot's, not expired, and whose sig is sha256(METHOD + uri-with-query + body).
+ */
+export function checkSessionToken(authorization: string | undefined, method: string, uri: string, body: string, keystore: MixinKeystore, publicKey: KeyObject = sessionPublicKey(keystore.session_private_key)): boolean {
+  const token = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(authorization ?? "");
+  if (!token) return false;
+  const [, header, payload, signature] = token;
+  try {
+    const h = JSON.parse(Buffer.from(header!, "base64url").toString("utf8")) as { alg?: string };
+    if (h.alg !== "EdDSA") return false;
+    if (!verifySignature(null, Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature!, "base64url"))) return false;
+    const p = JSON.parse(Buffer.from(payload!, "base64url").toString("utf8")) as { uid?: string; sid?: string; exp?: number; sig?: string };
+    if (p.uid !== keystore.app_id || p.sid !== keystore.session_id) return false;
+    if (typeof p.exp !== "number" || p.exp * 1000 < Date.now()) return false;
+    return p.sig === createHash("sha256").update(method.toUpperCase() + uri + body).digest("hex");
+  } catch {
+    return false;
+  }
 }
 
 const kernelAssetId = (assetId: string) => createHash("sha256").update(assetId).digest("hex");
@@ -154,17 +216,24 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   const ghostOwners = new Map<string, string>();
   let sequence = 0;
   let clock = BigInt(Date.now()) * 1_000_000n;
+  let frozen = opts.freezeClock ?? false;
+  let spendDelayMs = opts.spendDelayMs ?? 0;
+  let posted: { request_id: string; raw: string }[] = [];
+  /** Sent transactions not yet spent (only these can change on a clock tick). */
+  const signedTxs = new Set<TxRecord>();
+  const sessionKey = sessionPublicKey(keystore.session_private_key);
 
   const nowNano = () => {
-    clock = BigInt(Date.now()) * 1_000_000n > clock ? BigInt(Date.now()) * 1_000_000n : clock + 1n;
+    if (!frozen) clock = BigInt(Date.now()) * 1_000_000n > clock ? BigInt(Date.now()) * 1_000_000n : clock + 1n;
     const ms = Number(clock / 1_000_000n);
     const iso = new Date(ms).toISOString().slice(0, 19);
     return `${iso}.${String(clock % 1_000_000_000n).padStart(9, "0")}Z`;
   };
 
-  function addUtxo(assetId: string, amount: string, txHash: string, index: number, extra = ""): Utxo {
+  function addUtxo(assetId: string, amount: string, txHash: string, index: number, extra = "", owner = bot): Utxo {
     const now = nowNano();
     const u: Utxo = {
+      owner,
       output_id: randomUUID(),
       transaction_hash: txHash,
       output_index: index,
@@ -174,7 +243,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       amount,
       mask: hex32(),
       keys: [hex32()],
-      receivers: [bot],
+      receivers: [owner],
       receivers_threshold: 1,
       senders: [],
       threshold: 1,
@@ -197,6 +266,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   function seed() {
     utxos = [];
     txs = new Map();
+    signedTxs.clear();
     snaps = [];
     settled = [];
     const parts = Math.max(1, opts.outputsPerAsset ?? 1);
@@ -213,8 +283,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   seed();
 
   function balance(assetId: string): string {
+    advance();
     return utxos
-      .filter((u) => u.asset_id === assetId && u.state === "unspent")
+      .filter((u) => u.owner === bot && u.asset_id === assetId && u.state === "unspent")
       .reduce((s, u) => s.plus(u.amount), new Decimal(0))
       .toFixed();
   }
@@ -236,28 +307,116 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   const ok = (res: ServerResponse, data: unknown) => send(res, 200, { data });
   const mixinError = (res: ServerResponse, code: number, description: string) => send(res, 202, { error: { status: 202, code, description } });
 
-  /** Sign-and-send: spend the inputs, create the outputs, write both sides' snapshots. */
+  const refusal = (code: number, description: string) => Object.assign(new Error(description), { mixinCode: code });
+
+  /**
+   * What Mixin checks of a transaction request: the bot's own unspent outputs of the
+   * transaction's asset as inputs, outputs to known ghost keys, and Σinputs = Σoutputs.
+   */
+  function checkTransaction(raw: string): { tx: ReturnType<typeof decodeSafeTransaction>; inputs: Utxo[]; assetId: string } {
+    let tx: ReturnType<typeof decodeSafeTransaction>;
+    try {
+      tx = decodeSafeTransaction(raw);
+    } catch (e) {
+      throw refusal(10002, `Invalid raw transaction: ${(e as Error).message}`);
+    }
+    if ((tx.signatureMap ?? []).length > 0) throw refusal(10002, "Invalid raw transaction: a transaction request is verified unsigned");
+    const assetId = byKernel.get(tx.asset);
+    if (!assetId) throw refusal(10002, "Invalid asset");
+    if (tx.inputs.length === 0 || tx.outputs.length === 0) throw refusal(10002, "Invalid inputs or outputs");
+    const inputs = tx.inputs.map((i) => {
+      const u = utxos.find((x) => x.transaction_hash === i.hash && x.output_index === i.index);
+      if (!u || u.owner !== bot) throw refusal(10002, `Invalid input ${i.hash}:${i.index}: not an output of this user`);
+      if (u.asset !== tx.asset) throw refusal(10002, `Invalid input ${i.hash}:${i.index}: another asset`);
+      if (u.state !== "unspent") throw refusal(10105, `Input ${i.hash}:${i.index} is ${u.state}, locked by another transaction`);
+      return u;
+    });
+    if (new Set(inputs).size !== inputs.length) throw refusal(10002, "Invalid inputs: an output is spent twice");
+    const sumIn = inputs.reduce((t, u) => t.plus(u.amount), new Decimal(0));
+    const sumOut = tx.outputs.reduce((t, o) => t.plus(o.amount), new Decimal(0));
+    if (!sumIn.eq(sumOut)) throw refusal(10002, `Invalid amount: inputs ${sumIn.toFixed()} != outputs ${sumOut.toFixed()}`);
+    for (const o of tx.outputs) {
+      if (new Decimal(o.amount).lte(0)) throw refusal(20120, "Amount too small");
+      if (!ghostOwners.has(o.keys[0] ?? "")) throw refusal(10002, "Invalid output keys");
+    }
+    return { tx, inputs, assetId };
+  }
+
+  /**
+   * The signed raw must be the verified raw with signatures appended: the same bytes up to the
+   * signature count, then one signature map per input, each entry a uint16 index and 64 bytes.
+   * (The SDK's decoder misreads signature maps, so this reads them by hand.)
+   */
+  function matchesVerified(verifiedRaw: string, signedRaw: string, inputs: number): boolean {
+    const body = verifiedRaw.slice(0, -4).toLowerCase(); // without the uint16 "0 signatures"
+    const raw = signedRaw.toLowerCase();
+    if (!/^[0-9a-f]*$/.test(raw) || !raw.startsWith(body)) return false;
+    const sigs = Buffer.from(raw.slice(body.length), "hex");
+    let at = 0;
+    const u16 = () => {
+      if (at + 2 > sigs.length) throw new Error("short");
+      const v = sigs.readUInt16BE(at);
+      at += 2;
+      return v;
+    };
+    try {
+      if (u16() !== inputs) return false;
+      for (let i = 0; i < inputs; i++) {
+        const n = u16();
+        if (n === 0) return false;
+        for (let j = 0; j < n; j++) {
+          u16();
+          at += 64;
+          if (at > sigs.length) return false;
+        }
+      }
+    } catch {
+      return false;
+    }
+    return at === sigs.length;
+  }
+
+  /** Send: the inputs are locked (`signed`); the transaction is spent after the delay. */
   function commit(rec: TxRecord, signedRaw: string): TxRecord {
-    // The SDK's decoder cannot read a signed raw with several signatures, so the ledger reads the
-    // unsigned raw the same request verified; the signed one must extend it.
-    const unsignedBody = rec.raw_transaction.slice(0, -4);
-    if (!signedRaw.startsWith(unsignedBody.slice(0, 64))) throw Object.assign(new Error("signed raw does not match the verified request"), { mixinCode: 10002 });
-    const tx = decodeSafeTransaction(rec.raw_transaction);
-    const assetId = byKernel.get(tx.asset) ?? rec.asset_id;
-    const inputs = tx.inputs.map((i) => utxos.find((u) => u.transaction_hash === i.hash && u.output_index === i.index));
-    if (inputs.some((u) => !u || u.state !== "unspent")) throw Object.assign(new Error("inputs already spent or unknown"), { mixinCode: 10105 });
-    const txHash = createHash("sha256").update(signedRaw).digest("hex");
+    const { tx, inputs } = checkTransaction(rec.verified_raw);
+    if (!matchesVerified(rec.verified_raw, signedRaw, tx.inputs.length)) throw refusal(10002, "Invalid raw: the signed transaction does not match the transaction request");
     for (const u of inputs) {
-      u!.state = "spent";
-      u!.updated_at = nowNano();
+      u.state = "signed";
+      u.updated_at = nowNano();
+    }
+    Object.assign(rec, { state: "signed", raw_transaction: signedRaw, signed_at: Date.now(), updated_at: nowNano() });
+    signedTxs.add(rec);
+    advance();
+    return rec;
+  }
+
+  /** Signed transactions whose time has come are spent: outputs created, snapshots written. */
+  function advance(): void {
+    for (const rec of signedTxs) {
+      if (rec.state !== "signed") signedTxs.delete(rec);
+      else if (Date.now() - (rec.signed_at ?? 0) >= spendDelayMs) {
+        signedTxs.delete(rec);
+        spend(rec);
+      }
+    }
+  }
+
+  function spend(rec: TxRecord): void {
+    const tx = decodeSafeTransaction(rec.verified_raw);
+    const assetId = byKernel.get(tx.asset) ?? rec.asset_id;
+    const txHash = rec.transaction_hash;
+    for (const i of tx.inputs) {
+      const u = utxos.find((x) => x.transaction_hash === i.hash && x.output_index === i.index)!;
+      u.state = "spent";
+      u.updated_at = nowNano();
     }
     let sent = new Decimal(0);
     let opponent = "";
     const memoHex = Buffer.from(tx.extra).toString("hex");
     tx.outputs.forEach((o, index) => {
       const owner = ghostOwners.get(o.keys[0] ?? "") ?? "unknown";
-      if (owner === bot) addUtxo(assetId, new Decimal(o.amount).toFixed(), txHash, index, memoHex);
-      else {
+      addUtxo(assetId, new Decimal(o.amount).toFixed(), txHash, index, memoHex, owner);
+      if (owner !== bot) {
         sent = sent.plus(o.amount);
         opponent ||= owner;
       }
@@ -266,8 +425,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     if (opponent === EMULATED_MIXPAY_BOT) {
       settled.push({ traceId: rec.request_id, assetId, amount: sent.toFixed(), memo: Buffer.from(tx.extra).toString("utf8"), snapshotId: snap.snapshot_id });
     }
-    Object.assign(rec, { state: "spent", transaction_hash: txHash, raw_transaction: signedRaw, snapshot_id: snap.snapshot_id, updated_at: nowNano() });
-    return rec;
+    Object.assign(rec, { state: "spent", snapshot_id: snap.snapshot_id, updated_at: nowNano() });
   }
 
   function refund(traceId: string, code = "40025"): Snapshot {
@@ -286,6 +444,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     const url = new URL(req.url ?? "/", "http://emulator");
     const path = url.pathname;
     const key = `${req.method} ${path}`;
+    advance();
     if (!path.startsWith("/_emulator")) {
       seen.push(key);
       const fault = takeFault(key);
@@ -305,7 +464,12 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     const path = url.pathname;
     const json = () => (body ? (JSON.parse(body) as unknown) : undefined);
     if (oauth.handle(req, url, body, res)) return; // Sign in with Mixin (./oauth.ts)
-    if (req.method === "GET" && (path === "/me" || path === "/safe/me")) return ok(res, { user_id: bot, type: "user", has_safe: true, app_id: bot });
+    // Every bot call carries the session token; only MixPay's public API and the control routes do not.
+    const open = path.startsWith("/_emulator") || path === "/v1/payments_result";
+    if (!open && !checkSessionToken(req.headers.authorization, req.method ?? "GET", req.url ?? "/", body, keystore, sessionKey)) {
+      return mixinError(res, UNAUTHORIZED.code, UNAUTHORIZED.description);
+    }
+    if (req.method === "GET" && (path === "/me" || path === "/safe/me")) return ok(res, { user_id: bot, type: "user", has_safe: opts.hasSafe ?? true, app_id: bot });
 
     if (req.method === "GET" && path === "/safe/outputs") {
       const asset = url.searchParams.get("asset");
@@ -313,7 +477,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       const offset = Number(url.searchParams.get("offset") ?? "0");
       const limit = Math.min(500, Number(url.searchParams.get("limit") ?? "500"));
       const page = utxos
-        .filter((u) => (!asset || u.asset_id === asset || u.asset === asset) && (!state || u.state === state) && u.sequence > offset)
+        .filter((u) => u.owner === bot && (!asset || u.asset_id === asset || u.asset === asset) && (!state || u.state === state) && u.sequence > offset)
         .sort((a, b) => a.sequence - b.sequence)
         .slice(0, limit);
       return ok(res, page);
@@ -346,45 +510,55 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
 
     if (req.method === "POST" && path === "/safe/transaction/requests") {
       const reqs = (json() as { raw: string; request_id: string }[]) ?? [];
-      return ok(
-        res,
-        reqs.map(({ raw, request_id }) => {
-          const existing = txs.get(request_id);
-          if (existing && existing.state !== "unspent") return txView(existing);
-          const tx = decodeSafeTransaction(raw);
-          const assetId = byKernel.get(tx.asset) ?? "";
-          const rec: TxRecord = {
-            request_id,
-            transaction_hash: createHash("sha256").update(raw).digest("hex"),
-            state: "unspent",
-            raw_transaction: raw,
-            asset_id: assetId,
-            amount: tx.outputs.reduce((s, o) => s.plus(o.amount), new Decimal(0)).toFixed(),
-            views: tx.inputs.map(() => scalar()),
-            created_at: existing?.created_at ?? nowNano(),
-            updated_at: nowNano(),
-          };
-          txs.set(request_id, rec);
-          return txView(rec);
-        }),
-      );
+      const out = [];
+      for (const { raw, request_id } of reqs) {
+        // A request id keeps what was first verified under it (in any state): Mixin answers the
+        // stored request, so a client that rebuilt other bytes must notice, not sign them.
+        const existing = txs.get(request_id);
+        if (existing) {
+          out.push(txView(existing));
+          continue;
+        }
+        let checked: ReturnType<typeof checkTransaction>;
+        try {
+          checked = checkTransaction(raw);
+        } catch (e) {
+          return mixinError(res, (e as { mixinCode?: number }).mixinCode ?? 10002, (e as Error).message);
+        }
+        const rec: TxRecord = {
+          request_id,
+          transaction_hash: createHash("sha256").update(raw.slice(0, -4)).digest("hex"),
+          state: "unspent",
+          verified_raw: raw,
+          raw_transaction: raw,
+          asset_id: checked.assetId,
+          amount: checked.tx.outputs.reduce((t, o) => t.plus(o.amount), new Decimal(0)).toFixed(),
+          views: checked.tx.inputs.map(() => scalar()),
+          created_at: nowNano(),
+          updated_at: nowNano(),
+        };
+        txs.set(request_id, rec);
+        out.push(txView(rec));
+      }
+      return ok(res, out);
     }
 
     if (req.method === "POST" && path === "/safe/transactions") {
       const reqs = (json() as { raw: string; request_id: string }[]) ?? [];
       const out = [];
       for (const { raw, request_id } of reqs) {
+        posted.push({ request_id, raw });
         const rec = txs.get(request_id);
-        if (!rec) return mixinError(res, 10002, `unknown request_id ${request_id}`);
-        if (rec.state === "spent") {
+        if (!rec) return mixinError(res, 10002, `Invalid request_id ${request_id}: no transaction request`);
+        // Already sent: Mixin answers what it holds (a client must compare raw_transaction).
+        if (rec.state !== "unspent") {
           out.push(txView(rec));
           continue;
         }
         try {
           out.push(txView(commit(rec, raw)));
         } catch (e) {
-          const code = (e as { mixinCode?: number }).mixinCode ?? 10002;
-          return mixinError(res, code, (e as Error).message);
+          return mixinError(res, (e as { mixinCode?: number }).mixinCode ?? 10002, (e as Error).message);
         }
       }
       return ok(res, out);
@@ -415,6 +589,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     // The emulated MixPay's public payment-result API.
     if (req.method === "GET" && path === "/v1/payments_result") {
       const traceId = url.searchParams.get("traceId") ?? "";
+      const forced = paymentResults.get(traceId);
+      if (forced === "unknown") return send(res, 200, { code: 10404, success: false, message: "Not found", data: null, timestampMs: Date.now() });
+      if (forced) return send(res, 200, { code: 0, success: true, message: "", data: { status: forced, traceId, failureCode: "" }, timestampMs: Date.now() });
       const s = settled.find((x) => x.traceId === traceId);
       const status = !s ? "unpaid" : s.refunded ? "failed" : "success";
       return send(res, 200, { code: 0, success: true, message: "", data: { status, traceId, failureCode: s?.refunded?.code ?? "" }, timestampMs: Date.now() });
@@ -434,6 +611,20 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
         return send(res, 404, { error: (e as Error).message });
       }
     }
+    if (path === "/_emulator/receive" && req.method === "POST") {
+      // Any Mixin user can send the bot any amount with any memo bytes: the control route for it.
+      const b = (json() ?? {}) as { asset_id?: string; amount?: string; memo?: string; memo_hex?: string; from?: string };
+      if (!b.asset_id || !assets.has(b.asset_id)) return send(res, 400, { error: "asset_id must be a known asset" });
+      if (!b.amount || !/^\d+(\.\d{1,8})?$/.test(b.amount) || new Decimal(b.amount).lte(0)) return send(res, 400, { error: "amount must be a positive decimal with at most 8 places" });
+      if (b.memo_hex !== undefined && !/^([0-9a-fA-F]{2})*$/.test(b.memo_hex)) return send(res, 400, { error: "memo_hex must be hex bytes" });
+      return send(res, 200, receive({ assetId: b.asset_id, amount: b.amount, memo: b.memo, memoHex: b.memo_hex, from: b.from }));
+    }
+    if (path === "/_emulator/clock" && req.method === "POST") {
+      const b = (json() ?? {}) as { frozen?: boolean; spend_delay_ms?: number };
+      if (b.frozen !== undefined) frozen = b.frozen === true;
+      if (typeof b.spend_delay_ms === "number" && b.spend_delay_ms >= 0) spendDelayMs = b.spend_delay_ms;
+      return send(res, 200, { frozen, spendDelayMs });
+    }
     if (path === "/_emulator/top-up" && req.method === "POST") {
       const { asset_id, amount } = (json() ?? {}) as { asset_id?: string; amount?: string };
       topUp(String(asset_id), String(amount));
@@ -451,14 +642,18 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       seed();
       faults = [];
       seen = [];
+      posted = [];
       return send(res, 200, { ok: true });
     }
     return send(res, 404, { error: { status: 404, code: 404, description: `no emulated route ${req.method} ${path}` } });
   }
 
-  function receive(t: { assetId: string; amount: string; memo: string; from?: string }): Snapshot {
+  /** Test switch: forced payments_result answers per trace (see setPaymentResult). */
+  const paymentResults = new Map<string, string>();
+
+  function receive(t: { assetId: string; amount: string; memo?: string; memoHex?: string; from?: string }): Snapshot {
     const txHash = hex32();
-    const memoHex = Buffer.from(t.memo).toString("hex");
+    const memoHex = t.memoHex !== undefined ? t.memoHex.toLowerCase() : Buffer.from(t.memo ?? "").toString("hex");
     addUtxo(t.assetId, t.amount, txHash, 0, memoHex);
     return addSnapshot({ opponent_id: t.from ?? EMULATED_MIXPAY_BOT, asset_id: t.assetId, amount: t.amount, memo: memoHex, transaction_hash: txHash, request_id: randomUUID(), trace_id: "" });
   }
@@ -513,8 +708,14 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     port,
     keystore,
     mixpayBotId: EMULATED_MIXPAY_BOT,
-    settlements: () => settled.map((s) => ({ ...s })),
-    snapshots: () => [...snaps],
+    settlements: () => {
+      advance();
+      return settled.map((s) => ({ ...s }));
+    },
+    snapshots: () => {
+      advance();
+      return [...snaps];
+    },
     balance,
     setFault: (f) => faults.push({ ...f }),
     clearFaults: () => {
@@ -522,7 +723,17 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     },
     refund,
     receive,
+    freezeClock: (on) => {
+      frozen = on;
+    },
+    setSpendDelay: (ms) => {
+      spendDelayMs = ms;
+    },
+    postedRaws: () => posted.map((p) => ({ ...p })),
     topUp,
+    setPaymentResult: (traceId, status) => {
+      paymentResults.set(traceId, status);
+    },
     requests: () => [...seen],
     messages: () => [...messages.values()],
     close: () =>

@@ -15,8 +15,12 @@ import {
   updateAsset,
   updateAssetInput,
 } from "@/server/console/operator-actions";
+import { cancelOrderByOperator } from "@/server/console/cancel-order";
+import { walletProvider } from "@/server/wallets/registry";
 import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";
 import { lastDays, listRefunds, listWallets, outcomeRates, volumePerDay } from "@/server/console/reports";
+import { refundWithoutMixPayRefund, retryFailedRefund } from "@/server/console/dead-end-actions";
+import { listAwaitingMixPayRefund } from "@/server/settlement/settlement-dead-ends";
 import { operatorProcedure, router } from "../init";
 
 /** The broker cockpit: operators only; every mutation is audited in its own transaction. */
@@ -43,6 +47,8 @@ export const operatorRouter = router({
     await ctx.dispatchOutbox?.();
     return result;
   }),
+  /** Cancel an open order (releases its reservation) and close it at the wallet; on a cancelled order, retry the close. */
+  cancelOrder: operatorProcedure.input(z.object({ orderId: z.uuid() })).mutation(({ ctx, input }) => cancelOrderByOperator(ctx.db, ctx.user, input.orderId, { walletProvider })),
   orderStatuses: operatorProcedure.input(z.object({ orderIds: z.array(z.uuid()).min(1).max(500) })).query(({ ctx, input }) => orderStatuses(ctx.db, input.orderIds)),
   setLowBalanceThreshold: operatorProcedure
     .input(z.object({ assetId: z.uuid(), threshold: updateAssetInput.shape.lowBalanceThreshold.unwrap() }))
@@ -57,4 +63,16 @@ export const operatorRouter = router({
     .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.user, input)),
   setPayeeLink: operatorProcedure.input(z.object({ userId: z.uuid(), payeeId: z.uuid(), linked: z.boolean() })).mutation(({ ctx, input }) => setPayeeLink(ctx.db, ctx.user, input)),
   setUserDisabled: operatorProcedure.input(z.object({ userId: z.uuid(), disabled: z.boolean() })).mutation(({ ctx, input }) => setUserDisabled(ctx.db, ctx.user, input)),
+  // Ways out of the refund dead ends (server/console/dead-end-actions.ts); both audited.
+  awaitingMixPayRefund: operatorProcedure.query(({ ctx }) => listAwaitingMixPayRefund(ctx.db)),
+  retryRefund: operatorProcedure.input(z.object({ orderId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const result = await retryFailedRefund(ctx.db, ctx.user, input.orderId);
+    await ctx.dispatchOutbox?.();
+    return result;
+  }),
+  refundWithoutMixPayRefund: operatorProcedure.input(z.object({ orderId: z.uuid(), note: z.string().trim().min(3).max(500) })).mutation(async ({ ctx, input }) => {
+    const result = await refundWithoutMixPayRefund(ctx.db, ctx.user, input.orderId, input.note);
+    await ctx.dispatchOutbox?.();
+    return result;
+  }),
 });

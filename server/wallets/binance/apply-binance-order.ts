@@ -5,7 +5,7 @@ import { orders } from "@/db/schema";
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import { applyPaymentNotice, type NoticeOutcome } from "@/server/orders/apply-payment-notice";
 import { recordOrderEvent, type Order } from "@/server/orders/transition-order";
-import { completeRefund, refundRequestIdFor } from "@/server/refunds/refund-end-user";
+import { completeRefund, currentRefundRequestId } from "@/server/refunds/refund-end-user";
 import { binanceAmount, noticeOf, type BinancePayWallet } from "./binance-wallet";
 import type { QueryOrderResult } from "./client";
 
@@ -60,7 +60,7 @@ export async function reconcileBinanceOrder(db: Db, wallet: BinancePayWallet, or
 /** Read the status of an order's refund at Binance and record the outcome. */
 export async function reconcileBinanceRefund(db: Db, wallet: BinancePayWallet, order: Order, actor: string): Promise<"refunded" | "processing" | "failed" | "not_refunding"> {
   if (order.status !== "refunding") return "not_refunding";
-  const r = await wallet.queryRefund(refundRequestIdFor(order.id));
+  const r = await wallet.queryRefund(await currentRefundRequestId(db, order.id));
   if (r.status === "succeeded") {
     await completeRefund(db, order.id, r.providerRefundId, actor);
     return "refunded";

@@ -245,6 +245,47 @@ describe("Binance Pay: create failures", () => {
   });
 });
 
+describe("Binance Pay: order lifetime and commission", () => {
+  it("clamps orderExpireTime to Binance's maximum (1 h) while the order keeps MixPay's expired_at", async () => {
+    const expiredAt = Math.floor(Date.now() / 1000) + 30 * 86_400; // MixPay allows up to 30 days
+    const before = Date.now();
+    const { r, order } = await createBinanceOrder({ expired_at: String(expiredAt) });
+    expect(r.code).toBe(0);
+    expect(order.expiredAt.getTime()).toBe(expiredAt * 1000);
+    const at = double.order(order.walletOrderId!)!;
+    expect(at.expireTime).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(at.expireTime).toBeLessThanOrEqual(Date.now() + 3_600_000);
+  });
+
+  it("Binance (the double) refuses an orderExpireTime beyond its maximum, as the unclamped adapter would have hit", async () => {
+    const e = await binancePay()!
+      .wallet.client.createOrder({
+        env: { terminalType: "WEB" },
+        merchantTradeNo: `x${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`,
+        orderAmount: "1.00000000",
+        currency: "USDT",
+        description: "too long",
+        goodsDetails: [{ goodsType: "02", goodsCategory: "Z000", referenceGoodsId: "x", goodsName: "x" }],
+        orderExpireTime: Date.now() + 2 * 3_600_000,
+      })
+      .catch((x: unknown) => x);
+    expect(e).toMatchObject({ binanceCode: "400102" });
+    expect((e as Error).message).toMatch(/orderExpireTime/);
+  });
+
+  it("reports Binance's commission on the payment (query → wallet.paid event) and credits the merchant net", async () => {
+    const { order } = await createBinanceOrder();
+    const balanceBefore = double.balance("USDT");
+    await double.pay(order.walletOrderId!);
+    expect(double.order(order.walletOrderId!)!.commission).toBe("0.00252500"); // 0.1% of 2.525
+    const [paid] = await store.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.type, "wallet.paid")));
+    expect(paid!.data).toMatchObject({ commission: "0.00252500", orderAmount: "2.52500000" });
+    expect(Number(double.balance("USDT")) - Number(balanceBefore)).toBeCloseTo(2.522475, 8);
+    const notice = double.webhooks().find((w) => w.prepayId === order.walletOrderId && w.bizType === "PAY")!;
+    expect(JSON.parse(JSON.parse(notice.body).data as string)).toMatchObject({ commission: 0.002525 });
+  });
+});
+
 describe("Binance Pay: refunds", () => {
   /** An order the end user paid after the broker had expired it: paid late, refund owed. */
   async function paidLateOrder() {
@@ -258,13 +299,19 @@ describe("Binance Pay: refunds", () => {
     return row;
   }
 
-  it("a refund whose answer was lost is retried with the same refundRequestId and refunds once", async () => {
+  it("a refund whose answer was lost is retried with the same refundRequestId; PENDING at Binance, it completes through reconciliation, once", async () => {
     const order = await paidLateOrder();
     double.setFault({ mode: "timeout", path: "/binancepay/openapi/order/refund", count: 1, delayMs: 1500 });
-    double.setFault({ mode: "no-webhook", count: 1 });
     await expect(refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).rejects.toThrow(/TIMEOUT/);
     expect((await orderRow(order.id)).status).toBe("refunding");
-    expect(await refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).toBe("refunded");
+    // Binance answers refunds PENDING (the double's default, as Binance): the order stays refunding.
+    expect(await refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).toBe("processing");
+    expect((await orderRow(order.id)).status).toBe("refunding");
+
+    // It succeeds at Binance but its notification is lost: the reconciler's refund query finishes it.
+    expect(await double.completeRefund(refundRequestIdFor(order.id), { notify: false })).toBeUndefined();
+    const pass = await reconcileBinancePay(store.db, binancePay()!.wallet, { quietMs: 0 });
+    expect(pass.refunded).toBeGreaterThanOrEqual(1);
 
     const atDouble = double.refunds().filter((r) => r.prepayId === order.walletOrderId);
     expect(atDouble).toHaveLength(1);
@@ -281,8 +328,7 @@ describe("Binance Pay: refunds", () => {
 
   it("a refund still processing at Binance completes through the refund notification", async () => {
     const order = await paidLateOrder();
-    double.setRefundMode("pending");
-    try {
+    {
       expect(await refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).toBe("processing");
       expect((await orderRow(order.id)).status).toBe("refunding");
       const notified = await double.completeRefund(refundRequestIdFor(order.id));
@@ -292,8 +338,6 @@ describe("Binance Pay: refunds", () => {
       const [refund] = await store.db.select().from(refunds).where(eq(refunds.orderId, order.id));
       expect(refund!.status).toBe("succeeded");
       expect(await timeline(order.id)).toContain("wallet.refund_notified");
-    } finally {
-      double.setRefundMode("immediate");
     }
   });
 

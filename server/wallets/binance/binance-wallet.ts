@@ -26,6 +26,21 @@ export function binanceAmount(payAmount: string): string {
   return new Decimal(payAmount).toDecimalPlaces(8, Decimal.ROUND_UP).toFixed(8);
 }
 
+/** Binance Pay's documented maximum order lifetime (v1 docs: 1 hour; v3 unconfirmed, research §2/§8). */
+export const BINANCE_MAX_ORDER_EXPIRY_MS = 3_600_000;
+
+/**
+ * Binance's orderExpireTime (epoch ms) for an order: MixPay's expired_at (up to 30 days ahead)
+ * clamped to `now + maxMs`, because Binance Pay refuses an expiry beyond its maximum. Source:
+ * research/binance-pay.md §2 ("orderExpireTime … Default is 1 h. v1 said the maximum was 1 h;
+ * the v3 maximum is unconfirmed") and §7 ("If MixPay's window is longer than Binance allows,
+ * clamp it and say so"). The broker's order keeps MixPay's expired_at: the Binance checkout may
+ * close earlier (the order is then cancelled, its reservation released), never later.
+ */
+export function binanceOrderExpireTime(expiredAt: Date, maxMs: number = BINANCE_MAX_ORDER_EXPIRY_MS, now: number = Date.now()): number {
+  return Math.min(expiredAt.getTime(), now + maxMs);
+}
+
 /** What a Binance order status means for the broker (research §3). */
 export function noticeStatusOf(status: QueryOrderResult["status"]): PaymentNotice["status"] {
   switch (status) {
@@ -74,7 +89,7 @@ export class BinancePayWallet implements WalletProvider {
           goodsDetails: [{ goodsType: "02", goodsCategory: "Z000", referenceGoodsId: order.id, goodsName: `MixPay payment in ${currency}` }],
           returnUrl,
           cancelUrl: returnUrl,
-          orderExpireTime: order.expiredAt.getTime(),
+          orderExpireTime: binanceOrderExpireTime(order.expiredAt, this.config.maxOrderExpiryMs),
           // Pay in the order's currency only: no conversion from another coin at Binance's rate.
           supportPayCurrency: currency,
           webhookUrl: this.config.webhookUrl,
@@ -131,6 +146,11 @@ export class BinancePayWallet implements WalletProvider {
       if (e instanceof BinancePayError && e.binanceCode === BINANCE_CODES.INVALID_ORDER_STATUS) return "payment_in_progress";
       throw e;
     }
+  }
+
+  /** The wallet port's close (operator cancel): the same close as at expiry. */
+  close(payment: { walletOrderId: string }): Promise<"closed" | "payment_in_progress"> {
+    return this.closePayment(payment.walletOrderId);
   }
 
   /**

@@ -15,6 +15,8 @@ export interface BinancePayConfig {
   /** Webhooks signed longer ago (or further ahead) than this are refused. */
   webhookToleranceMs: number;
   certificateTtlMs: number;
+  /** orderExpireTime is clamped to now + this (BINANCE_PAY_MAX_ORDER_EXPIRY_SECONDS). */
+  maxOrderExpiryMs: number;
 }
 
 /** "asset_id:SYMBOL,asset_id:SYMBOL" → map; refuses malformed entries at start-up. */

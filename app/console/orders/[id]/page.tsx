@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
-import { serverCaller } from "@/server/trpc/server";
+import { currentUser, serverCaller } from "@/server/trpc/server";
 import { Amount, Status, Time } from "../../format";
+import { CancelOrderButton } from "./cancel-order-button";
+
+const CLOSE_EVENTS = new Set(["wallet.close_requested", "wallet.close_refused", "wallet.close_failed"]);
 
 export const metadata: Metadata = { title: "Order" };
 export const dynamic = "force-dynamic";
@@ -14,6 +17,10 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
     if (e instanceof TRPCError && (e.code === "NOT_FOUND" || e.code === "BAD_REQUEST")) notFound();
     throw e;
   });
+  const isOperator = (await currentUser())?.role === "operator";
+  // A cancelled order whose last wallet close failed can have the close retried.
+  const lastClose = order.events.filter((e) => CLOSE_EVENTS.has(e.type)).at(-1)?.type;
+  const cancellable = isOperator && (order.status === "created" || (order.status === "cancelled" && lastClose === "wallet.close_failed"));
   const fields: [string, React.ReactNode][] = [
     ["Order id", order.id],
     ["Trace id", order.traceId],
@@ -40,6 +47,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       <h1 className="flex items-center gap-3 text-xl font-semibold">
         Order <Status value={order.status} />
       </h1>
+      {cancellable && <CancelOrderButton orderId={order.id} retryClose={order.status === "cancelled"} />}
       <dl className="mt-4 grid grid-cols-1 gap-x-6 gap-y-2 text-sm md:grid-cols-2" data-testid="order-fields">
         {fields.map(([k, v]) => (
           <div key={k} className="flex gap-3 border-b border-zinc-100 py-1 dark:border-zinc-800">
