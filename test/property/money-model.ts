@@ -31,6 +31,7 @@ import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { expireDueOrders } from "@/server/orders/expire-orders";
 import { availableBalances } from "@/server/orders/reservations";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
+import { cancelOrderByOperator } from "@/server/console/cancel-order";
 import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { DemoWallet } from "@/server/wallets/demo";
@@ -42,11 +43,13 @@ import { createTestStore, type TestStore } from "@/test/store";
 const ATTACKER = "6f1c7d2a-8b3e-4f5a-9c0d-1e2f3a4b5c6d";
 const ASSETS = [DEMO_ASSETS.USDT, DEMO_ASSETS.BTC] as const;
 const ACTOR = "test:property";
+const OPERATOR = { id: "0e0e0e0e-0000-4000-8000-00000000000f", email: "operator@property.test" };
 
 export type Action =
   | { t: "create"; asset: 0 | 1; cents: number; attacker: boolean }
   | { t: "pay"; i: number; late: boolean }
   | { t: "walletCancel"; i: number }
+  | { t: "operatorCancel"; i: number }
   | { t: "expireAll" }
   | { t: "settle"; i: number; steps: 1 | 2 | 3 }
   | { t: "retriesExhausted"; i: number }
@@ -64,6 +67,7 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant("create" as const), asset: fc.constantFrom(0 as const, 1 as const), cents: fc.integer({ min: 100, max: 3000 }), attacker: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("pay" as const), i: idx, late: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("walletCancel" as const), i: idx }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("operatorCancel" as const), i: idx }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("expireAll" as const) }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("settle" as const), i: idx, steps: fc.constantFrom(1 as const, 2 as const, 3 as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("retriesExhausted" as const), i: idx }) },
@@ -235,6 +239,12 @@ export async function runAction(run: Run, a: Action): Promise<void> {
       await tolerate(() => applyPaymentNotice(db, { walletProvider: "demo", notice: { walletOrderId: o.id, status: "closed" }, actor: ACTOR }));
       return;
     }
+    case "operatorCancel": {
+      const o = pick(run, a.i);
+      if (!o) return;
+      await tolerate(() => cancelOrderByOperator(db, OPERATOR, o.id, { walletProvider: () => wallet }));
+      return;
+    }
     case "expireAll":
       await expireDueOrders(db, new Date(Date.now() + 86_400_000));
       return;
@@ -274,13 +284,15 @@ export async function runAction(run: Run, a: Action): Promise<void> {
       const assetId = a.memo === "rf-wrong-asset" ? (o?.assetId === DEMO_ASSETS.USDT ? DEMO_ASSETS.BTC : DEMO_ASSETS.USDT) : (o?.assetId ?? DEMO_ASSETS.USDT);
       const amount = a.memo === "rf-exact" && o ? o.amount : "0.00000001";
       const memo =
-        a.memo === "garbled" ? `RF|${trace.slice(0, 20)}|\u0007\uFFFD` : a.memo === "nul" ? `RF|${trace}|\u0000400` : a.memo === "plain" ? "thanks" : refundMemoBase64(trace, "40025");
-      emu.receive({ assetId, amount, memo, from: from || undefined, ...(from === "" ? { emptyOpponent: true } : {}) } as Parameters<MixinEmulator["receive"]>[0]);
+        a.memo === "garbled" ? `RF|${trace.slice(0, 20)}|\u0007\uFFFD` : a.memo === "plain" ? "thanks" : refundMemoBase64(trace, "40025");
+      // A NUL byte inside an otherwise valid refund memo: raw bytes, as any Mixin user can send.
+      const memoHex = a.memo === "nul" ? Buffer.concat([Buffer.from(`RF|${trace}|`), Buffer.from([0]), Buffer.from("40025")]).toString("hex") : undefined;
+      emu.receive({ assetId, amount, ...(memoHex ? { memoHex } : { memo }), from });
       if (o && a.memo !== "garbled" && a.memo !== "nul" && a.memo !== "plain" && from === o.opponentId && assetId === o.assetId) credit(run, trace, amount);
       return;
     }
     case "poll":
-      await tolerate(() => pollSnapshots(db, brokerDeps().snapshots));
+      await tolerate(() => pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay }));
       return;
     case "refund": {
       const o = pick(run, a.i);
@@ -311,7 +323,8 @@ async function settleSteps(run: Run, orderId: string, steps: 1 | 2 | 3): Promise
     if (begun.done || steps < 2) return;
     await sendSettlementTransfer(db, orderId, deps.mixin, ACTOR);
     if (steps < 3) return;
-    await confirmSettlement(db, orderId, deps.mixin, deps.mixpay, ACTOR);
+    // No waiting for a refund that MixPay (which does not know the attacker's trace) will never send.
+    await confirmSettlement(db, orderId, deps.mixin, deps.mixpay, ACTOR, { unknownTraceWaitMs: 0 });
   } catch (e) {
     if (!(e instanceof Error)) throw e;
   }
@@ -370,7 +383,7 @@ export async function finalChecks(run: Run): Promise<void> {
   wallet.refuseNext = 0;
   for (let pass = 0; pass < 3; pass++) {
     await syncBalances(db, brokerDeps().balances);
-    await pollSnapshots(db, brokerDeps().snapshots);
+    await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
     await expireDueOrders(db, new Date(Date.now() + 86_400_000));
     for (const o of run.orders) {
       const s = await statusOf(run, o.id);
@@ -378,7 +391,7 @@ export async function finalChecks(run: Run): Promise<void> {
       else if (["mixpay_refunded", "paid_late", "refund_failed", "refunding"].includes(s)) await tolerate(() => refundEndUser(db, o.id, () => wallet, ACTOR));
     }
   }
-  await pollSnapshots(db, brokerDeps().snapshots);
+  await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
   await stepChecks(run, { t: "poll" });
 
   // I6: every snapshot the bot has is recorded.
