@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "./wallets/binance/config";
+import { inUnsafeTestMode, productionRefusals } from "./config/production-refusals";
 
 /**
  * Every setting of the broker, validated once. Each one is documented in .env.example.
@@ -94,7 +95,35 @@ const envSchema = z.object({
   MIXIN_OAUTH_TOKEN_URL: z.url().default("https://api.mixin.one/oauth/token"),
   MIXIN_OAUTH_PROFILE_URL: z.url().default("https://api.mixin.one/me"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...serviceSettings(),
 });
+
+/** Settings of the process as a service: production refusals, Inngest, start and stop (scripts/serve.ts). */
+function serviceSettings() {
+  return {
+    /** Accept the embedded PGlite store in production (one process on one disk; no replica, no second node). */
+    ALLOW_EMBEDDED_DB_IN_PRODUCTION: boolish.optional(),
+    /** Tests and benchmarks only: production build over http with demo wallet and data; loopback everything (server/config/production-refusals.ts). */
+    BROKER_UNSAFE_TEST_MODE: boolish.optional(),
+    /** Inngest: key to send events, key Inngest signs its calls to /api/inngest with (and the previous one while rotating). Read by the Inngest SDK. */
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY_FALLBACK: z.string().min(1).optional(),
+    /** Inngest server (self-hosted `inngest start`); unset = Inngest Cloud. */
+    INNGEST_BASE_URL: z.url().optional(),
+    /** Use an Inngest dev server (no keys); `npm run dev` sets it. */
+    INNGEST_DEV: z.string().min(1).optional(),
+    /** On SIGTERM: stop accepting, let requests in flight finish for up to this long (longer than the slowest outbound call), then exit. */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
+    /** At start, keep retrying an unreachable PostgreSQL (with backoff) for this long, then exit non-zero. */
+    STARTUP_DB_WAIT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+    /** npm run dev / browser tests: ports of the Mixin emulator, the local Inngest runner and the Binance Pay double (on when BINANCE_PAY_DOUBLE=1). */
+    MIXIN_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(7001),
+    INNGEST_LOCAL_PORT: z.coerce.number().int().min(1).max(65535).default(8288),
+    BINANCE_PAY_DOUBLE: boolish.optional(),
+    BINANCE_PAY_DOUBLE_PORT: z.coerce.number().int().min(1).max(65535).default(7002),
+  };
+}
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
   PUBLIC_BASE_URL: string;
@@ -116,9 +145,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
   );
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  const problems = configurationProblems(cleaned, result.success ? [] : result.error.issues);
+  if (problems.length > 0 || !result.success) {
+    throw new EnvError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   }
   const env = result.data;
   if (!env.BINANCE_PAY_API_KEY !== !env.BINANCE_PAY_SECRET) {
@@ -132,7 +161,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return {
     ...env,
     PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
-    seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
+    // Demo data (and its published console passwords) only outside production, or in the loopback-only test mode.
+    seedDemoData: env.SEED_DEMO_DATA ?? (!env.DATABASE_URL && (env.NODE_ENV !== "production" || inUnsafeTestMode(cleaned))),
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
@@ -142,6 +172,18 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : null,
     binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
+}
+
+/**
+ * Schema issues plus, for a production start, every production refusal — one list, so the
+ * operator fixes everything in one round. A refusal replaces the schema's issue for the same key.
+ */
+function configurationProblems(cleaned: Record<string, string | undefined>, issues: readonly { path: PropertyKey[]; message: string }[]): string[] {
+  const production = cleaned.NODE_ENV === "production" && cleaned.NEXT_PHASE !== "phase-production-build";
+  const refusals = production ? productionRefusals(cleaned) : [];
+  const refused = new Set(refusals.map((r) => r.split(":")[0]));
+  const schema = issues.filter((i) => !refused.has(String(i.path[0]))).map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
+  return [...schema, ...refusals];
 }
 
 function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {
@@ -172,3 +214,6 @@ export function env(): Env {
 export function resetEnvCache(): void {
   cached = undefined;
 }
+
+/** Every setting the schema knows (server/config/env-example.test.ts holds .env.example to it). */
+export const ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);
