@@ -11,6 +11,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { loadDotEnv } from "../server/config/load-dotenv";
+
+// .env first, so the checks below (keystore, Binance keys, INNGEST_BASE_URL) see what it sets.
+if (process.argv.includes("--prod")) Object.assign(process.env, { NODE_ENV: "production" });
+loadDotEnv();
 
 const root = process.cwd();
 const tsx = path.join(root, "node_modules", ".bin", "tsx");

@@ -15,8 +15,9 @@ describe(".env.example", () => {
   it("explains each setting in a comment above it (or above its group)", () => {
     for (const { key, line } of keys) {
       let i = line - 1;
-      while (i >= 0 && /^[A-Z][A-Z0-9_]*=/.test(lines[i])) i--;
-      expect(lines[i]?.startsWith("# ") && !lines[i].startsWith("# ---"), key).toBe(true);
+      while (i >= 0 && /^[A-Z][A-Z0-9_]*=/.test(lines[i] ?? "")) i--;
+      const comment = lines[i] ?? "";
+      expect(comment.startsWith("# ") && !comment.startsWith("# ---"), key).toBe(true);
     }
   });
 });
