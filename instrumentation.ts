@@ -4,6 +4,17 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  try {
+    await checkAndOpen();
+  } catch (err) {
+    // Next logs this and then serves 500 to every request; scripts/serve.ts reads it after
+    // app.prepare() and exits 1 with the reason instead.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("mixpay-broker.startup-error")] = err;
+    throw err;
+  }
+}
+
+async function checkAndOpen() {
   const { env } = await import("@/server/env");
   const e = env();
   // A malformed Mixin keystore must fail the start (the SDK would silently send empty tokens).

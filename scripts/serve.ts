@@ -62,6 +62,9 @@ app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });
 try {
   // Runs instrumentation.ts (validates again and opens the store): a throw there is a failed start.
   await app.prepare();
+  // Next swallows a throw from instrumentation's register() (and would answer 500 forever).
+  const failed = (globalThis as Record<symbol, unknown>)[Symbol.for("mixpay-broker.startup-error")];
+  if (failed) throw failed;
 } catch (err) {
   cannotStart((err as Error).message);
 }

@@ -111,6 +111,8 @@ function serviceSettings() {
     INNGEST_SIGNING_KEY_FALLBACK: z.string().min(1).optional(),
     /** Inngest server (self-hosted `inngest start`); unset = Inngest Cloud. */
     INNGEST_BASE_URL: z.url().optional(),
+    /** The origin Inngest calls this broker on (e.g. http://broker:3000 inside compose); default: the request's. Read by the Inngest SDK. */
+    INNGEST_SERVE_ORIGIN: z.url().optional(),
     /** Use an Inngest dev server (no keys); `npm run dev` sets it. */
     INNGEST_DEV: z.string().min(1).optional(),
     /** On SIGTERM: stop accepting, let requests in flight finish for up to this long (longer than the slowest outbound call), then exit. */
