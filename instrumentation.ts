@@ -15,6 +15,8 @@ export async function register() {
 }
 
 async function checkAndOpen() {
+  // Repeated here so the edge build drops the Node-only imports below as dead code.
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/server/env");
   const e = env();
   // A malformed Mixin keystore must fail the start (the SDK would silently send empty tokens).

@@ -58,6 +58,7 @@ export async function startBroker(dbUrl: string, port: number): Promise<ChildPro
       DATABASE_URL: dbUrl,
       DATABASE_POOL_SIZE: "20",
       SEED_DEMO_DATA: "true",
+      BROKER_UNSAFE_TEST_MODE: "true",
       MIXPAY_REQUIRE_HTTPS: "false",
       DEMO_WALLET_ENABLED: "true",
       AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",

@@ -6,7 +6,7 @@
  *    none when INNGEST_BASE_URL points somewhere already;
  *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin);
  *  - the Binance Pay double when BINANCE_PAY_DOUBLE=1 and no Binance Pay keys are configured.
- * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first) with
+ * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first: .next/ and dist/serve.mjs) with
  * the same companions; the browser tests use that, for speed and determinism.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -93,4 +93,6 @@ if (!process.env.INNGEST_BASE_URL) {
   }
 }
 
-start("app", tsx, [path.join(root, "scripts", "serve.ts"), ...(prod ? [] : ["--dev"])]);
+// --prod serves what `npm start` serves: the compiled server (npm run build), no TypeScript loader.
+if (prod) start("app", process.execPath, [path.join(root, "dist", "serve.mjs")]);
+else start("app", tsx, [path.join(root, "scripts", "serve.ts"), "--dev"]);

@@ -29,12 +29,12 @@ const dev = process.argv.includes("--dev");
 if (!process.env.NODE_ENV) Object.assign(process.env, { NODE_ENV: dev ? "development" : "production" });
 loadDotEnv();
 
-let drainer: Drainer | undefined;
-let app: ReturnType<typeof next> | undefined;
+// Filled in as the start proceeds; a signal before the server listens just exits.
+const running: { drainer?: Drainer; app?: ReturnType<typeof next> } = {};
 exitOnStopSignals({
-  drainer: () => drainer,
+  drainer: () => running.drainer,
   graceMs: () => env().SHUTDOWN_GRACE_MS,
-  close: () => Promise.allSettled([app?.close(), closeStore()]),
+  close: () => Promise.allSettled([running.app?.close(), closeStore()]),
 });
 
 function cannotStart(reason: string): never {
@@ -58,7 +58,8 @@ try {
   cannotStart(`TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
 }
 
-app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });
+const app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });
+running.app = app;
 try {
   // Runs instrumentation.ts (validates again and opens the store): a throw there is a failed start.
   await app.prepare();
@@ -92,7 +93,7 @@ server.on("upgrade", (req, socket, head) => {
   void upgrade(req, socket, head);
 });
 server.on("error", (err) => cannotStart(`cannot listen on ${e.HOST}:${e.PORT}: ${err.message}`));
-drainer = trackRequests(server);
+running.drainer = trackRequests(server);
 server.listen(e.PORT, e.HOST, () => {
   console.log(`mixpay-broker ${dev ? "(dev) " : ""}listening on ${tls ? "https" : "http"}://${e.HOST}:${e.PORT} — public URL ${e.PUBLIC_BASE_URL}`);
 });

@@ -42,7 +42,7 @@ function runScript(script: string, env: Record<string, string>, opts: { cwd?: st
     const child = spawn(process.execPath, [...TSX, path.join(ROOT, script), ...(opts.args ?? [])], {
       cwd: opts.cwd ?? ROOT,
       // No inherited settings: only what the test gives (plus what finds node and tsx's tsconfig).
-      env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), NEXT_TELEMETRY_DISABLED: "1", ...env },
+      env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -137,7 +137,7 @@ describe("demo users in a production store", () => {
 
 /** Start the slow-route fixture; resolves with its port and the child. */
 async function startSlowServer(graceMs: number) {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, "server/startup/fixtures/slow-server.ts"), String(graceMs)], { env: { PATH: process.env.PATH ?? "" } });
+  const child = spawn(process.execPath, [...TSX, path.join(ROOT, "server/startup/fixtures/slow-server.ts"), String(graceMs)], { env: { PATH: process.env.PATH ?? "" } as unknown as NodeJS.ProcessEnv });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
