@@ -4,12 +4,14 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // scripts/serve.ts waits on this before it listens: Next only logs a throw from here and then
+  // answers 500 to every request, so the server itself turns a failure into exit 1 with the reason.
+  const startup = (globalThis as Record<symbol, { resolve(): void; reject(err: unknown): void } | undefined>)[Symbol.for("mixpay-broker.startup")];
   try {
     await checkAndOpen();
+    startup?.resolve();
   } catch (err) {
-    // Next logs this and then serves 500 to every request; scripts/serve.ts reads it after
-    // app.prepare() and exits 1 with the reason instead.
-    (globalThis as Record<symbol, unknown>)[Symbol.for("mixpay-broker.startup-error")] = err;
+    startup?.reject(err);
     throw err;
   }
 }

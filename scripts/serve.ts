@@ -58,14 +58,24 @@ try {
   cannotStart(`TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
 }
 
+// instrumentation.ts settles this once it has validated and opened the store.
+const instrumented: { promise?: Promise<void>; resolve?: () => void; reject?: (err: unknown) => void } = {};
+instrumented.promise = new Promise<void>((resolve, reject) => Object.assign(instrumented, { resolve, reject }));
+(globalThis as Record<symbol, unknown>)[Symbol.for("mixpay-broker.startup")] = instrumented;
 const app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });
 running.app = app;
 try {
-  // Runs instrumentation.ts (validates again and opens the store): a throw there is a failed start.
   await app.prepare();
-  // Next swallows a throw from instrumentation's register() (and would answer 500 forever).
-  const failed = (globalThis as Record<symbol, unknown>)[Symbol.for("mixpay-broker.startup-error")];
-  if (failed) throw failed;
+  // In production Next runs instrumentation in the background and only logs its failure (then
+  // answers 500 to everything): wait for it, bounded, so a failure is an exit with the reason.
+  // (Development runs it lazily and keeps its friendly behaviour.)
+  if (!dev) {
+    const limitMs = (e.STARTUP_DB_WAIT_SECONDS + 120) * 1000;
+    await Promise.race([
+      instrumented.promise,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`instrumentation did not finish within ${limitMs / 1000} s`)), limitMs).unref()),
+    ]);
+  }
 } catch (err) {
   cannotStart((err as Error).message);
 }
