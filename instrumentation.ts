@@ -4,6 +4,21 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // scripts/serve.ts waits on this before it listens: Next only logs a throw from here and then
+  // answers 500 to every request, so the server itself turns a failure into exit 1 with the reason.
+  const startup = (globalThis as Record<symbol, { resolve(): void; reject(err: unknown): void } | undefined>)[Symbol.for("mixpay-broker.startup")];
+  try {
+    await checkAndOpen();
+    startup?.resolve();
+  } catch (err) {
+    startup?.reject(err);
+    throw err;
+  }
+}
+
+async function checkAndOpen() {
+  // Repeated here so the edge build drops the Node-only imports below as dead code.
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/server/env");
   const e = env();
   // A malformed Mixin keystore must fail the start (the SDK would silently send empty tokens).

@@ -33,7 +33,7 @@ export default defineConfig({
       : {},
   },
   webServer: {
-    command: "npx next build && node_modules/.bin/tsx scripts/dev.ts --prod",
+    command: "npm run build && node_modules/.bin/tsx scripts/dev.ts --prod",
     url: `${baseURL}/api/health`,
     timeout: 420_000,
     reuseExistingServer: false,
@@ -50,7 +50,9 @@ export default defineConfig({
       BINANCE_PAY_DOUBLE: "1",
       BINANCE_PAY_DOUBLE_PORT: String(PORT + 102),
       LOG_LEVEL: "warn",
-      // Production mode, but reachable over plain HTTP on loopback and with the demo wallet on.
+      // Production build, but over plain HTTP on loopback with the demo wallet, demo data and an
+      // embedded store: the explicit, loopback-only test escape (server/config/production-refusals.ts).
+      BROKER_UNSAFE_TEST_MODE: "true",
       MIXPAY_REQUIRE_HTTPS: "false",
       // Production refuses to start without a source allow-list: the tests call from loopback.
       MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",

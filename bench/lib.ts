@@ -58,6 +58,7 @@ export async function startBroker(dbUrl: string, port: number): Promise<ChildPro
       DATABASE_URL: dbUrl,
       DATABASE_POOL_SIZE: "20",
       SEED_DEMO_DATA: "true",
+      BROKER_UNSAFE_TEST_MODE: "true",
       MIXPAY_REQUIRE_HTTPS: "false",
       MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
       // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.

@@ -30,6 +30,12 @@ function state(): StoreState {
       if (e.seedDemoData) await seedDemoData(handle.db);
     })();
     g[KEY] = { handle, ready };
+    // A store that failed to open (PostgreSQL down, a migration refused) is forgotten, so the next
+    // call opens it again instead of every request failing on the same rejected promise forever.
+    ready.catch(() => {
+      if (g[KEY]?.ready === ready) g[KEY] = undefined;
+      void handle.close().catch(() => {});
+    });
   }
   return g[KEY];
 }

@@ -6,11 +6,16 @@
  *    none when INNGEST_BASE_URL points somewhere already;
  *  - the Mixin emulator when no Mixin keystore is configured (sandbox Mixin);
  *  - the Binance Pay double when BINANCE_PAY_DOUBLE=1 and no Binance Pay keys are configured.
- * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first) with
+ * Ctrl-C stops them all. With --prod it serves the production build (`npm run build` first: .next/ and dist/serve.mjs) with
  * the same companions; the browser tests use that, for speed and determinism.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { loadDotEnv } from "../server/config/load-dotenv";
+
+// .env first, so the checks below (keystore, Binance keys, INNGEST_BASE_URL) see what it sets.
+if (process.argv.includes("--prod")) Object.assign(process.env, { NODE_ENV: "production" });
+loadDotEnv();
 
 const root = process.cwd();
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -96,4 +101,6 @@ if (!process.env.INNGEST_BASE_URL) {
   }
 }
 
-start("app", tsx, [path.join(root, "scripts", "serve.ts"), ...(prod ? [] : ["--dev"])]);
+// --prod serves what `npm start` serves: the compiled server (npm run build), no TypeScript loader.
+if (prod) start("app", process.execPath, [path.join(root, "dist", "serve.mjs")]);
+else start("app", tsx, [path.join(root, "scripts", "serve.ts"), "--dev"]);

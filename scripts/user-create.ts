@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { openDb } from "../db/client";
 import { createUser } from "../server/auth/users";
+import { loadDotEnv } from "../server/config/load-dotenv";
 import { env } from "../server/env";
 
 const { values } = parseArgs({
@@ -20,6 +21,7 @@ if (!input.success) {
   console.error(`usage: npm run user:create -- --role operator|merchant --email you@example.com [--password at-least-12-chars] [--payee <uuid>]\n${input.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   process.exit(2);
 }
+loadDotEnv();
 const e = env();
 const handle = openDb({ databaseUrl: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR, poolSize: 1 });
 await handle.migrate();

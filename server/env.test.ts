@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "./env";
+import { SAFE_PRODUCTION } from "./config/production-fixture";
 
 describe("parseEnv", () => {
   it("refuses to start in production without AUTH_SECRET, naming the setting", () => {
-    const base = { PUBLIC_BASE_URL: "https://broker.example.com" };
+    const base = { ...SAFE_PRODUCTION, AUTH_SECRET: "" };
     expect(() => parseEnv({ ...base, NODE_ENV: "production" })).toThrow(EnvError);
     expect(() => parseEnv({ ...base, NODE_ENV: "production" })).toThrow(/AUTH_SECRET: required in production/);
   });
@@ -11,13 +12,13 @@ describe("parseEnv", () => {
   it("lets `next build` load the app without production secrets (nothing is served while building)", () => {
     const e = parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" });
     expect(e.authSecret.length).toBeGreaterThanOrEqual(32);
-    expect(() => parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-server", PUBLIC_BASE_URL: "https://b.example" })).toThrow(/AUTH_SECRET/);
+    expect(() => parseEnv({ ...SAFE_PRODUCTION, AUTH_SECRET: "", NEXT_PHASE: "phase-production-server" })).toThrow(/AUTH_SECRET/);
   });
 
   it("uses the configured secret, and a development value outside production", () => {
-    expect(parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PUBLIC_BASE_URL: "https://b.example", MIXPAY_ALLOWED_SOURCES: "203.0.113.0/24" }).authSecret).toBe("x".repeat(40));
+    expect(parseEnv(SAFE_PRODUCTION).authSecret).toBe(SAFE_PRODUCTION.AUTH_SECRET);
     expect(parseEnv({ NODE_ENV: "development" }).authSecret).toMatch(/development-only/);
-    expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "short", PUBLIC_BASE_URL: "https://b.example" })).toThrow(/at least 32 characters/);
+    expect(() => parseEnv({ ...SAFE_PRODUCTION, AUTH_SECRET: "short" })).toThrow(/at least 32 characters/);
   });
 
   it("treats empty values as unset, so a copied .env.example works", () => {
@@ -30,12 +31,12 @@ describe("PUBLIC_BASE_URL", () => {
     expect(parseEnv({ PORT: "3900" }).PUBLIC_BASE_URL).toBe("http://localhost:3900");
     expect(parseEnv({}).PUBLIC_BASE_URL).toBe("http://localhost:3000");
     expect(parseEnv({ PORT: "3900", PUBLIC_BASE_URL: "https://broker.example.com" }).PUBLIC_BASE_URL).toBe("https://broker.example.com");
-    expect(() => parseEnv({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(40) })).toThrow(/PUBLIC_BASE_URL: required in production/);
+    expect(() => parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "" })).toThrow(/PUBLIC_BASE_URL: required in production/);
   });
 });
 
 describe("who may create orders (MixPay does not sign its calls)", () => {
-  const prod = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(40), PUBLIC_BASE_URL: "https://b.example" };
+  const prod = { ...SAFE_PRODUCTION, MIXPAY_ALLOWED_SOURCES: "" };
 
   it("refuses to start in production without MIXPAY_ALLOWED_SOURCES, naming the setting and the override", () => {
     expect(() => parseEnv(prod)).toThrow(EnvError);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "./wallets/binance/config";
+import { inUnsafeTestMode, productionRefusals } from "./config/production-refusals";
 
 /**
  * Every setting of the broker, validated once. Each one is documented in .env.example.
@@ -124,7 +125,40 @@ const envSchema = z.object({
   BALANCE_SYNC_ALERT_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
   BALANCE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
   SNAPSHOT_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  ...serviceSettings(),
 });
+
+/** Settings of the process as a service: production refusals, Inngest, start and stop (scripts/serve.ts). */
+function serviceSettings() {
+  return {
+    /** Accept the embedded PGlite store in production (one process on one disk; no replica, no second node). */
+    ALLOW_EMBEDDED_DB_IN_PRODUCTION: boolish.optional(),
+    /** Tests and benchmarks only: production build over http with demo wallet and data; loopback everything (server/config/production-refusals.ts). */
+    BROKER_UNSAFE_TEST_MODE: boolish.optional(),
+    /** Inngest: key to send events, key Inngest signs its calls to /api/inngest with (and the previous one while rotating). Read by the Inngest SDK. */
+    INNGEST_EVENT_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+    INNGEST_SIGNING_KEY_FALLBACK: z.string().min(1).optional(),
+    /** Inngest server (self-hosted `inngest start`); unset = Inngest Cloud. */
+    INNGEST_BASE_URL: z.url().optional(),
+    /** The origin Inngest calls this broker on (e.g. http://broker:3000 inside compose); default: the request's. Read by the Inngest SDK. */
+    INNGEST_SERVE_ORIGIN: z.url().optional(),
+    /** Use an Inngest dev server (no keys); `npm run dev` sets it. */
+    INNGEST_DEV: z.string().min(1).optional(),
+    /** On SIGTERM: stop accepting, let requests in flight finish for up to this long (longer than the slowest outbound call), then exit. */
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
+    /** At start, keep retrying an unreachable PostgreSQL (with backoff) for this long, then exit non-zero. */
+    STARTUP_DB_WAIT_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+    /** npm run dev / browser tests: ports of the Mixin emulator, the local Inngest runner and the Binance Pay double (on when BINANCE_PAY_DOUBLE=1). */
+    MIXIN_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(7001),
+    INNGEST_LOCAL_PORT: z.coerce.number().int().min(1).max(65535).default(8288),
+    BINANCE_PAY_DOUBLE: boolish.optional(),
+    BINANCE_PAY_DOUBLE_PORT: z.coerce.number().int().min(1).max(65535).default(7002),
+    /** npm run dev only: how long the Mixin emulator keeps a sent transaction `signed` before `spent`, and the Binance Pay double a refund PENDING. */
+    MIXIN_EMULATOR_SPEND_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+    BINANCE_PAY_DOUBLE_REFUND_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  };
+}
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
   PUBLIC_BASE_URL: string;
@@ -146,9 +180,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
   );
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  const problems = configurationProblems(cleaned, result.success ? [] : result.error.issues);
+  if (problems.length > 0 || !result.success) {
+    throw new EnvError(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   }
   const env = result.data;
   if (!env.BINANCE_PAY_API_KEY !== !env.BINANCE_PAY_SECRET) {
@@ -162,7 +196,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const parsed: Env = {
     ...env,
     PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
-    seedDemoData: env.SEED_DEMO_DATA ?? !env.DATABASE_URL,
+    // Demo data (and its published console passwords) only outside production, or in the loopback-only test mode.
+    seedDemoData: env.SEED_DEMO_DATA ?? (!env.DATABASE_URL && (env.NODE_ENV !== "production" || inUnsafeTestMode(cleaned))),
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
@@ -172,25 +207,32 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
         : null,
     binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
-  const intake = mixpayIntakeProblems(env, source.NEXT_PHASE === "phase-production-build");
+  const intake = mixpayIntakeProblems(env);
   if (intake.length) throw new EnvError(`Invalid configuration:\n${intake.map((l) => `  ${l}`).join("\n")}`);
   return parsed;
 }
 
 /**
- * Who may create orders. MixPay does not sign its calls, so whoever reaches /mixpay/create_order
- * chooses opponent_id and reserves the bot's balance: in production the routes must be limited to
- * MixPay's egress addresses, or the operator must opt out explicitly (MIXPAY_ALLOW_ANY_SOURCE=true,
- * logged as a warning at every start by scripts/serve.ts).
+ * MixPay's bot ids, when pinned, must be UUIDs. (The production allow-list of MixPay's source
+ * addresses is one of the production refusals: server/config/production-refusals.ts.)
  */
-function mixpayIntakeProblems(env: z.infer<typeof envSchema>, building: boolean): string[] {
+function mixpayIntakeProblems(env: z.infer<typeof envSchema>): string[] {
   const problems: string[] = [];
-  if (env.NODE_ENV === "production" && !building && env.MIXPAY_ALLOWED_SOURCES.length === 0 && !env.MIXPAY_ALLOW_ANY_SOURCE) {
-    problems.push("MIXPAY_ALLOWED_SOURCES: required in production (MixPay's egress IPs/CIDRs); MixPay does not sign its calls, so anyone else could create orders. To serve any source anyway set MIXPAY_ALLOW_ANY_SOURCE=true");
-  }
   const badBot = env.MIXPAY_BOT_IDS.find((id) => !z.uuid().safeParse(id).success);
   if (badBot) problems.push(`MIXPAY_BOT_IDS: "${badBot}" is not a UUID`);
   return problems;
+}
+
+/**
+ * Schema issues plus, for a production start, every production refusal — one list, so the
+ * operator fixes everything in one round. A refusal replaces the schema's issue for the same key.
+ */
+function configurationProblems(cleaned: Record<string, string | undefined>, issues: readonly { path: PropertyKey[]; message: string }[]): string[] {
+  const production = cleaned.NODE_ENV === "production" && cleaned.NEXT_PHASE !== "phase-production-build";
+  const refusals = production ? productionRefusals(cleaned) : [];
+  const refused = new Set(refusals.map((r) => r.split(":")[0]));
+  const schema = issues.filter((i) => !refused.has(String(i.path[0]))).map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
+  return [...schema, ...refusals];
 }
 
 function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {
@@ -221,3 +263,6 @@ export function env(): Env {
 export function resetEnvCache(): void {
   cached = undefined;
 }
+
+/** Every setting the schema knows (server/config/env-example.test.ts holds .env.example to it). */
+export const ENV_KEYS: readonly string[] = Object.keys(envSchema.shape);

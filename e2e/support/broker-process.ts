@@ -9,7 +9,8 @@ import type { MixinEmulator } from "../doubles/mixin/emulator";
  */
 export async function startBrokerProcess(opts: { port: number; emu: MixinEmulator; inngestUrl: string; env?: Record<string, string> }): Promise<ChildProcess> {
   const base = `http://127.0.0.1:${opts.port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "serve.ts")], {
+  // The compiled server `npm start` runs (the Playwright web server ran `npm run build`).
+  const child = spawn(process.execPath, [path.join("dist", "serve.mjs")], {
     stdio: process.env.E2E_SERVER_LOG ? "inherit" : "ignore",
     env: {
       ...process.env,
@@ -17,6 +18,8 @@ export async function startBrokerProcess(opts: { port: number; emu: MixinEmulato
       PORT: String(opts.port),
       HOST: "127.0.0.1",
       PUBLIC_BASE_URL: base,
+      // The loopback-only escape that lets the production build run over http with the demo wallet.
+      BROKER_UNSAFE_TEST_MODE: "true",
       MIXPAY_REQUIRE_HTTPS: "false",
       MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
       DEMO_WALLET_ENABLED: "true",

@@ -347,7 +347,7 @@ export async function stepChecks(run: Run, action: Action): Promise<void> {
 
   // I2: available ≤ held on Mixin − still owed (reserving orders whose money has not left).
   const now = new Date();
-  const avail = await availableBalances(db, now);
+  const avail = await availableBalances(db);
   for (const assetId of ASSETS) {
     const owed = rows
       .filter((o) => o.assetId === assetId && !sentTraces.has(o.traceId))
