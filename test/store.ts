@@ -12,6 +12,8 @@ import { seedDemoData } from "@/db/seed";
 export interface TestStore extends DbHandle {
   /** "pglite" or "postgres": tests that need real concurrency can check this. */
   cleanup(): Promise<void>;
+  /** On PostgreSQL, the URL of this store's database (for a second handle, as another instance would open). */
+  databaseUrl?: string;
 }
 
 export function testDriver(): "pglite" | "postgres" {
@@ -22,6 +24,7 @@ export async function createTestStore(opts: { seed?: boolean; install?: boolean 
   const template = process.env.TEST_PG_TEMPLATE;
   let handle: DbHandle;
   let dropDb: (() => Promise<void>) | undefined;
+  let databaseUrl: string | undefined;
   if (template) {
     const adminUrl = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
     const name = `${template}_f${randomBytes(5).toString("hex")}`;
@@ -30,7 +33,8 @@ export async function createTestStore(opts: { seed?: boolean; install?: boolean 
     await admin.end();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    handle = openDb({ databaseUrl: url.toString(), poolSize: 20 });
+    databaseUrl = url.toString();
+    handle = openDb({ databaseUrl, poolSize: 20 });
     dropDb = async () => {
       const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists "${name}" with (force)`);
@@ -44,6 +48,7 @@ export async function createTestStore(opts: { seed?: boolean; install?: boolean 
   if (opts.install ?? true) installStore(handle);
   return {
     ...handle,
+    databaseUrl,
     async cleanup() {
       await handle.close();
       await dropDb?.();
