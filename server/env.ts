@@ -93,6 +93,11 @@ const envSchema = z.object({
   MIXIN_OAUTH_AUTHORIZE_URL: z.url().default("https://mixin.one/oauth/authorize"),
   MIXIN_OAUTH_TOKEN_URL: z.url().default("https://api.mixin.one/oauth/token"),
   MIXIN_OAUTH_PROFILE_URL: z.url().default("https://api.mixin.one/me"),
+  /**
+   * Hosts the return route (/r/<order>) and the demo checkout may redirect to ("*.example.com" =
+   * any subdomain). Default MixPay's own; the broker's own host always, localhost in development.
+   */
+  RETURN_URL_ALLOWED_HOSTS: z.string().default("mixpay.me,*.mixpay.me"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -37,7 +37,7 @@ async function guarded(req: Request, route: string, fn: () => Promise<Response>)
     log().debug({ route, ms: Math.round(performance.now() - started) }, "mixpay call answered");
     return res;
   } catch (e) {
-    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413);
+    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413, { connection: "close" });
     if (!(e instanceof AppError) || e.code === AppErrorCode.INTERNAL) {
       log().error({ route, err: e }, "mixpay call failed");
     } else {

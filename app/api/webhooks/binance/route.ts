@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { BodyTooLargeError, readCappedBytes } from "@/server/http/read-capped-body";
 import { logger } from "@/server/logger";
 import { handleBinanceWebhook } from "@/server/wallets/binance/webhook";
 import { binancePay } from "@/server/wallets/registry";
@@ -6,7 +7,8 @@ import { binancePay } from "@/server/wallets/registry";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const MAX_BODY_CHARS = 64 * 1024;
+/** Binance's notifications are a few hundred bytes; the cap counts the bytes actually read. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Binance Pay notifications. The raw body is read as text first: the signature covers these
@@ -16,9 +18,14 @@ const MAX_BODY_CHARS = 64 * 1024;
 export async function POST(req: Request): Promise<Response> {
   const pay = binancePay();
   if (!pay) return Response.json({ returnCode: "FAIL", returnMessage: "Binance Pay is not configured" }, { status: 404 });
-  const rawBody = await req.text();
-  // Binance's notifications are a few hundred bytes; refuse anything absurd before verifying it.
-  if (rawBody.length > MAX_BODY_CHARS) return Response.json({ returnCode: "FAIL", returnMessage: "body too large" }, { status: 413 });
+  let rawBody: string;
+  try {
+    // Read under the cap (never the whole stream first), then verify the signature over these exact bytes.
+    rawBody = new TextDecoder().decode(await readCappedBytes(req, MAX_BODY_BYTES));
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) return Response.json({ returnCode: "FAIL", returnMessage: "body too large" }, { status: 413, headers: { connection: "close" } });
+    throw e;
+  }
   try {
     const answer = await handleBinanceWebhook(await getDb(), { headers: req.headers, rawBody }, pay);
     return Response.json(answer.body, { status: answer.status });
