@@ -10,6 +10,19 @@ const nextConfig = {
     "pino-pretty",
   ],
   poweredByHeader: false,
+  // /mixpay answers the envelope for trailing slashes too (proxy.ts), never Next's 308.
+  skipTrailingSlashRedirect: true,
+  // Headers that need no nonce, on everything (static assets included; proxy.ts adds the CSP).
+  async headers() {
+    const production = process.env.NODE_ENV === "production";
+    const h = [
+      { key: "x-content-type-options", value: "nosniff" },
+      { key: "x-frame-options", value: "DENY" },
+      { key: "referrer-policy", value: "no-referrer" },
+      ...(production ? [{ key: "strict-transport-security", value: "max-age=63072000; includeSubDomains" }] : []),
+    ];
+    return [{ source: "/:path*", headers: h }];
+  },
   typedRoutes: false,
 };
 

@@ -98,6 +98,12 @@ const envSchema = z.object({
    * any subdomain). Default MixPay's own; the broker's own host always, localhost in development.
    */
   RETURN_URL_ALLOWED_HOSTS: z.string().default("mixpay.me,*.mixpay.me"),
+  /** /api/ready answers 503 when the last balance sync, snapshot poll or oldest unsent outbox event is older than these. */
+  READY_MAX_BALANCE_SYNC_AGE_SECONDS: z.coerce.number().int().min(10).default(120),
+  READY_MAX_SNAPSHOT_POLL_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
+  READY_MAX_OUTBOX_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
+  /** Bearer token for /api/metrics (Prometheus). Unset: the route answers 404 (metrics off). */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -28,3 +28,14 @@ export function logger(name?: string): Logger {
   root ??= pino({ level: env().LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { app: "mixpay-broker" } });
   return name ? root.child({ module: name }) : root;
 }
+
+/** A module logger carrying the request id the proxy stamped (proxy.ts), so one request's lines can be found together. */
+export function requestLogger(req: Request, name: string): Logger {
+  return logger(name).child({ reqId: req.headers.get("x-request-id") ?? undefined });
+}
+
+/** One access line per answered request on the routes outsiders call (MixPay, wallet webhooks). */
+export function accessLog(req: Request, res: { status: number }, startedMs: number, extra: Record<string, unknown> = {}): void {
+  const url = new URL(req.url);
+  requestLogger(req, "access").info({ method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - startedMs), ...extra }, "request");
+}

@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import { markSnapshotsPolled } from "@/server/health/heartbeats";
 import { processSnapshots, readSnapshotCursor, writeSnapshotCursor, type IncomingSnapshot, type SnapshotOutcome } from "./process-snapshots";
 
 export interface SnapshotSource {
@@ -33,5 +34,7 @@ export async function pollSnapshots(db: Db, source: SnapshotSource, opts: { page
     }
     if (snapshots.length < pageSize) break;
   }
+  // Readiness watches this: a poll that completes is alive even when no snapshot arrived.
+  await markSnapshotsPolled(db);
   return { read, outcomes, cursor };
 }

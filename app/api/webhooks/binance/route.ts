@@ -1,6 +1,7 @@
 import { getDb } from "@/db";
 import { BodyTooLargeError, readCappedBytes } from "@/server/http/read-capped-body";
-import { logger } from "@/server/logger";
+import { accessLog, requestLogger } from "@/server/logger";
+import { metrics } from "@/server/metrics/registry";
 import { handleBinanceWebhook } from "@/server/wallets/binance/webhook";
 import { binancePay } from "@/server/wallets/registry";
 
@@ -16,6 +17,14 @@ const MAX_BODY_BYTES = 64 * 1024;
  * which makes Binance retry (up to 6 times); the reconciler catches whatever is still lost.
  */
 export async function POST(req: Request): Promise<Response> {
+  const started = performance.now();
+  const res = await answer(req);
+  metrics().webhookRequests.inc({ wallet: "binance", status: String(res.status) });
+  accessLog(req, res, started, { wallet: "binance" });
+  return res;
+}
+
+async function answer(req: Request): Promise<Response> {
   const pay = binancePay();
   if (!pay) return Response.json({ returnCode: "FAIL", returnMessage: "Binance Pay is not configured" }, { status: 404 });
   let rawBody: string;
@@ -30,7 +39,7 @@ export async function POST(req: Request): Promise<Response> {
     const answer = await handleBinanceWebhook(await getDb(), { headers: req.headers, rawBody }, pay);
     return Response.json(answer.body, { status: answer.status });
   } catch (e) {
-    logger("binance-webhook").error({ err: e }, "Binance Pay notification failed; Binance will retry");
+    requestLogger(req, "binance-webhook").error({ err: e }, "Binance Pay notification failed; Binance will retry");
     return Response.json({ returnCode: "FAIL", returnMessage: "temporary failure" }, { status: 500 });
   }
 }
