@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { env } from "./env";
+import { requestIdOf } from "./http/request-id";
 
 /** Fields never written to logs, wherever they appear in a logged object. */
 export const REDACT_PATHS = [
@@ -31,7 +32,7 @@ export function logger(name?: string): Logger {
 
 /** A module logger carrying the request id the proxy stamped (proxy.ts), so one request's lines can be found together. */
 export function requestLogger(req: Request, name: string): Logger {
-  return logger(name).child({ reqId: req.headers.get("x-request-id") ?? undefined });
+  return logger(name).child({ reqId: requestIdOf(req) });
 }
 
 /** One access line per answered request on the routes outsiders call (MixPay, wallet webhooks). */

@@ -15,9 +15,10 @@ import { startBrokerProcess } from "../support/broker-process";
  */
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const E2E = Number(process.env.E2E_PORT ?? 3100);
-const PORTS = [E2E + 310, E2E + 311, E2E + 312];
-const LB_PORT = E2E + 320;
-const INNGEST_SPY_PORT = E2E + 321;
+// Spaced apart: a broker process also takes a port next to its own.
+const PORTS = [E2E + 310, E2E + 330, E2E + 350];
+const LB_PORT = E2E + 370;
+const INNGEST_SPY_PORT = E2E + 390;
 const lb = `http://127.0.0.1:${LB_PORT}`;
 const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
 const ETH = "43d61dcd-e413-450d-80b8-101d5e903357";

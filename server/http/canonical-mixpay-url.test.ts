@@ -8,6 +8,9 @@ describe("canonicalMixpayUrl (for the listener, before Next's repeated-slash 308
     ["/mixpay\\create_order?x=1", "/mixpay/create_order?x=1"],
     ["/mixpay/assets//range?a=//b", "/mixpay/assets/range?a=//b"],
     ["/mixpay", "/mixpay"],
+    ["/mixpay/../console?x", "/mixpay/invalid-path?x"],
+    ["/mixpay/%2E%2e/x", "/mixpay/invalid-path"],
+    ["/mixpay/assets/range?a=..", "/mixpay/assets/range?a=.."],
   ])("%s → %s", (from, to) => expect(canonicalMixpayUrl(from)).toBe(to));
 
   it("leaves other paths to Next", () => {

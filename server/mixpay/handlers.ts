@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { env } from "@/server/env";
 import { accessLog, requestLogger } from "@/server/logger";
+import { requestIdOf } from "@/server/http/request-id";
 import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
@@ -41,6 +42,7 @@ async function guarded(req: Request, route: string, fn: () => Promise<Response>)
   m.mixpayRequests.inc({ route, code, status: String(res.status) });
   m.mixpayLatency.observe({ route, code }, (performance.now() - started) / 1000);
   accessLog(req, res, started, { route, code });
+  res.headers.set("x-request-id", requestIdOf(req));
   return res;
 }
 
