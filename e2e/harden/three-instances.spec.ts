@@ -15,7 +15,6 @@ import { startBrokerProcess } from "../support/broker-process";
  */
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const E2E = Number(process.env.E2E_PORT ?? 3100);
-// Spaced apart: a broker process also takes a port next to its own.
 const PORTS = [E2E + 310, E2E + 330, E2E + 350];
 const LB_PORT = E2E + 370;
 const INNGEST_SPY_PORT = E2E + 390;
@@ -100,7 +99,10 @@ test.beforeAll(async () => {
   dbUrl = u.toString();
   // All three start together: the migrations run once (advisory lock), the demo seed is idempotent.
   const env = { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true", PUBLIC_BASE_URL: lb, INNGEST_BASE_URL: `http://127.0.0.1:${INNGEST_SPY_PORT}`, METRICS_TOKEN, DATABASE_POOL_SIZE: "5" };
-  apps.push(...(await Promise.all(PORTS.map((port) => startBrokerProcess({ port, emu, inngestUrl: `http://127.0.0.1:${INNGEST_SPY_PORT}`, env })))));
+  const started = await Promise.allSettled(PORTS.map((port) => startBrokerProcess({ port, emu, inngestUrl: `http://127.0.0.1:${INNGEST_SPY_PORT}`, env })));
+  for (const s of started) if (s.status === "fulfilled") apps.push(s.value);
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
   // Every instance has opened the store (and migrated) before the tests begin.
   await Promise.all(PORTS.map((p) => expect.poll(async () => (await fetch(`http://127.0.0.1:${p}/api/ready`)).status, { timeout: 60_000 }).toBeGreaterThan(0)));
   await runner.sync();
