@@ -8,7 +8,6 @@ import { expect, test } from "@playwright/test";
  * cut off at the cap while the client is still sending, metrics hidden without a token.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3100);
-const base = `http://127.0.0.1:${PORT}`;
 
 test("security headers on pages and routes: CSP with a nonce and frame-ancestors 'none', nosniff, no referrer", async ({ request }) => {
   // Routes that read a body skip the proxy (it would buffer the body): a static CSP that allows nothing.
