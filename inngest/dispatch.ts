@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { logger } from "@/server/logger";
 import { relayOutbox } from "@/server/outbox/relay-outbox";
 import { inngest } from "./client";
 
@@ -12,6 +13,6 @@ export async function dispatchOutbox(): Promise<void> {
       await inngest.send(events.map((e) => ({ id: e.id, name: e.name, data: e.data })));
     });
   } catch (e) {
-    console.warn(`outbox dispatch deferred: ${(e as Error).message}`);
+    logger("outbox").warn({ err: e }, "outbox dispatch deferred; the relay will retry");
   }
 }

@@ -14,6 +14,8 @@
  * exit 0 (1 if some had to be cut); a second signal exits at once.
  */
 import { readFileSync } from "node:fs";
+import { canonicalMixpayUrl, FETCH_FORBIDDEN_METHODS } from "../server/http/canonical-mixpay-url";
+import { errorEnvelope, MIXPAY_CODES } from "../server/mixpay/envelope";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import next from "next";
@@ -91,9 +93,26 @@ function stamp(req: IncomingMessage): void {
   req.headers[PEER_TLS_HEADER] = tls ? "1" : "0";
 }
 
+/**
+ * What Next answers before any app code can: `//` or `\\` in a /mixpay path (308) and methods
+ * undici refuses (TRACE, CONNECT: 500 text/plain). MixPay's routes answer the envelope whatever
+ * arrives, so the listener canonicalises the path and refuses those methods itself.
+ */
+async function refuseForbiddenMethod(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (!FETCH_FORBIDDEN_METHODS.has((req.method ?? "").toUpperCase())) return false;
+  const underMixpay = (req.url ?? "").startsWith("/mixpay");
+  const answer = underMixpay
+    ? errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: method ${req.method} is not allowed`, 405, { allow: "GET, HEAD, POST, OPTIONS" })
+    : new Response("Method Not Allowed", { status: 405, headers: { "content-type": "text/plain" } });
+  res.writeHead(answer.status, Object.fromEntries(answer.headers));
+  res.end(await answer.text());
+  return true;
+}
+
 const listener = (req: IncomingMessage, res: ServerResponse) => {
   stamp(req);
-  handle(req, res).catch((err: unknown) => {
+  req.url = canonicalMixpayUrl(req.url ?? "/");
+  void refuseForbiddenMethod(req, res).then((refused) => (refused ? undefined : handle(req, res))).catch((err: unknown) => {
     console.error("unhandled request error", err);
     if (!res.headersSent) {
       res.statusCode = 500;

@@ -119,6 +119,17 @@ const envSchema = z.object({
   MIXIN_OAUTH_AUTHORIZE_URL: z.url().default("https://mixin.one/oauth/authorize"),
   MIXIN_OAUTH_TOKEN_URL: z.url().default("https://api.mixin.one/oauth/token"),
   MIXIN_OAUTH_PROFILE_URL: z.url().default("https://api.mixin.one/me"),
+  /**
+   * Hosts the return route (/r/<order>) and the demo checkout may redirect to ("*.example.com" =
+   * any subdomain). Default MixPay's own; the broker's own host always, localhost in development.
+   */
+  RETURN_URL_ALLOWED_HOSTS: z.string().default("mixpay.me,*.mixpay.me"),
+  /** /api/ready answers 503 when the last balance sync, snapshot poll or oldest unsent outbox event is older than these. */
+  READY_MAX_BALANCE_SYNC_AGE_SECONDS: z.coerce.number().int().min(10).default(120),
+  READY_MAX_SNAPSHOT_POLL_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
+  READY_MAX_OUTBOX_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
+  /** Bearer token for /api/metrics (Prometheus). Unset: the route answers 404 (metrics off). */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Reservations and balance sync (server/orders/reserve-order.ts, server/balances/).
   BALANCE_SYNC_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),

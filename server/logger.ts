@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { env } from "./env";
+import { requestIdOf } from "./http/request-id";
 
 /** Fields never written to logs, wherever they appear in a logged object. */
 export const REDACT_PATHS = [
@@ -27,4 +28,15 @@ let root: Logger | undefined;
 export function logger(name?: string): Logger {
   root ??= pino({ level: env().LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { app: "mixpay-broker" } });
   return name ? root.child({ module: name }) : root;
+}
+
+/** A module logger carrying the request id the proxy stamped (proxy.ts), so one request's lines can be found together. */
+export function requestLogger(req: Request, name: string): Logger {
+  return logger(name).child({ reqId: requestIdOf(req) });
+}
+
+/** One access line per answered request on the routes outsiders call (MixPay, wallet webhooks). */
+export function accessLog(req: Request, res: { status: number }, startedMs: number, extra: Record<string, unknown> = {}): void {
+  const url = new URL(req.url);
+  requestLogger(req, "access").info({ method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - startedMs), ...extra }, "request");
 }

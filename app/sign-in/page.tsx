@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn } from "@/server/auth/auth";
 import { env } from "@/server/env";
@@ -13,6 +13,7 @@ async function signInWithPassword(form: FormData) {
     await signIn("credentials", { email: String(form.get("email") ?? ""), password: String(form.get("password") ?? ""), redirectTo: "/console" });
   } catch (e) {
     // A failed sign-in comes back as an AuthError; the success path throws Next's redirect, which must pass.
+    if (e instanceof CredentialsSignin && e.code === "throttled") redirect("/sign-in?error=throttled");
     if (e instanceof AuthError) redirect("/sign-in?error=1");
     throw e;
   }
@@ -26,6 +27,7 @@ async function signInWithMixin() {
 const ERRORS: Record<string, string> = {
   "1": "Wrong email or password.",
   CredentialsSignin: "Wrong email or password.",
+  throttled: "Too many failed sign-ins. Wait a little and try again.",
   disabled: "This account is disabled. Ask an operator.",
   AccessDenied: "This account is disabled. Ask an operator.",
 };

@@ -5,3 +5,4 @@ export * from "./movements";
 export * from "./users";
 export * from "./webhooks";
 export * from "./rate-limits";
+export * from "./sign-in-throttle";

@@ -148,6 +148,8 @@ export const outbox = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     sentAt: tstz("sent_at"),
+    /** A relay (of any instance) is sending this row until then; past it, another may take it over. */
+    claimedUntil: tstz("claimed_until"),
     createdAt: createdAt(),
   },
   (t) => [index("outbox_unsent_idx").on(t.createdAt).where(sql`sent_at is null`)],

@@ -1,11 +1,25 @@
-import NextAuth, { type NextAuthResult } from "next-auth";
+import NextAuth, { CredentialsSignin, type NextAuthResult } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { mixinProvider } from "./mixin-provider";
-import { authenticate, signInWithMixin, type Role } from "./users";
+import { judgeTransport } from "@/server/mixpay/transport";
+import { signInWithPassword } from "./password-sign-in";
+import { signInWithMixin, type Role } from "./users";
+
+/** Too many failures on this account or address: the sign-in page says to wait (not which key). */
+export class ThrottledSignIn extends CredentialsSignin {
+  code = "throttled";
+}
+
+/** The client address as the listener saw it (through trusted proxies only); undefined outside `npm start`. */
+function clientAddress(req: Request | undefined): string | undefined {
+  if (!req) return undefined;
+  const v = judgeTransport(req.headers, { requireHttps: false, trustedProxies: env().TRUSTED_PROXIES, allowedSources: [] });
+  return v.ok ? v.clientAddr : undefined;
+}
 
 const credentials = z.object({ email: z.email(), password: z.string().min(1).max(200) });
 
@@ -23,7 +37,7 @@ const nextAuth: NextAuthResult = NextAuth({
   // A wrong password is an ordinary event, not a stack trace in the log.
   logger: {
     error(error) {
-      if (error.name === "CredentialsSignin") logger("auth").info("sign-in refused: wrong email or password");
+      if (error.name === "CredentialsSignin" || error instanceof CredentialsSignin) logger("auth").info("sign-in refused: wrong email or password");
       else logger("auth").error({ err: error }, "auth error");
     },
     warn(code) {
@@ -33,11 +47,16 @@ const nextAuth: NextAuthResult = NextAuth({
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = credentials.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await authenticate(await getDb(), parsed.data.email, parsed.data.password);
-        return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+        const r = await signInWithPassword(await getDb(), { ...parsed.data, address: clientAddress(request) });
+        if (!r.ok) {
+          if (r.reason === "wrong") return null;
+          throw new ThrottledSignIn();
+        }
+        const user = r.user;
+        return { id: user.id, email: user.email, name: user.name, role: user.role };
       },
     }),
     ...(env().mixinOAuth ? [mixinProvider(env().mixinOAuth!)] : []),

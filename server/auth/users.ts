@@ -12,10 +12,25 @@ export interface SessionUser {
   role: Role;
 }
 
-/** Check an email + password; disabled users cannot sign in. */
+let dummyHash: Promise<string> | undefined;
+/** A hash of a random password with the same argon2 parameters as real ones (made once per process). */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(crypto.randomUUID());
+  return dummyHash;
+}
+
+/**
+ * Check an email + password; disabled users cannot sign in. An unknown email (or a disabled or
+ * password-less user) still verifies the password against a dummy hash, so the answer takes as
+ * long as for a real account and timing does not tell which emails exist.
+ */
 export async function authenticate(db: Db, email: string, password: string): Promise<SessionUser | null> {
   const [u] = await db.select().from(users).where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
-  if (!u?.passwordHash || !(await verifyPassword(u.passwordHash, password))) return null;
+  if (!u?.passwordHash) {
+    await verifyPassword(await dummyPasswordHash(), password);
+    return null;
+  }
+  if (!(await verifyPassword(u.passwordHash, password))) return null;
   return { id: u.id, email: u.email, name: u.name, role: u.role };
 }
 

@@ -1,7 +1,9 @@
 import { getDb } from "@/db";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { env } from "@/server/env";
-import { logger } from "@/server/logger";
+import { accessLog, logger, requestLogger } from "@/server/logger";
+import { requestIdOf } from "@/server/http/request-id";
+import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { servedBy, walletProvider } from "@/server/wallets/registry";
@@ -30,20 +32,36 @@ function transportRefusal(req: Request): Response | undefined {
     sourceOf.set(req, verdict.clientAddr ?? "unknown");
     return undefined;
   }
-  log().warn({ path: new URL(req.url).pathname, reason: verdict.reason }, "mixpay call refused by transport policy");
+  requestLogger(req, "mixpay").warn({ path: new URL(req.url).pathname, reason: verdict.reason }, "mixpay call refused by transport policy");
   return errorEnvelope(MIXPAY_CODES.NO_PERMISSION, `No permission: ${verdict.reason}`, 403);
 }
 
 async function guarded(req: Request, route: string, fn: () => Promise<Response>): Promise<Response> {
   const started = performance.now();
+  const res = await answer(req, route, fn);
+  // The envelope code is in the body; read it from a clone only for the metric and access line.
+  let code = "unknown";
+  try {
+    code = String(((await res.clone().json()) as { code?: number }).code ?? "unknown");
+  } catch {
+    // not JSON: never expected here, counted as unknown
+  }
+  const m = metrics();
+  m.mixpayRequests.inc({ route, code, status: String(res.status) });
+  m.mixpayLatency.observe({ route, code }, (performance.now() - started) / 1000);
+  accessLog(req, res, started, { route, code });
+  res.headers.set("x-request-id", requestIdOf(req));
+  return res;
+}
+
+async function answer(req: Request, route: string, fn: () => Promise<Response>): Promise<Response> {
+  const log = () => requestLogger(req, "mixpay");
   try {
     const refusal = transportRefusal(req);
     if (refusal) return refusal;
-    const res = await fn();
-    log().debug({ route, ms: Math.round(performance.now() - started) }, "mixpay call answered");
-    return res;
+    return await fn();
   } catch (e) {
-    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413);
+    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413, { connection: "close" });
     if (e instanceof CreateOrderThrottledError) {
       return errorEnvelope(MIXPAY_CODES.PAYMENT_UNAVAILABLE, `This payment is unavailable: ${e.message}; retry after ${e.retryAfterSeconds} s`, 429, { "retry-after": String(e.retryAfterSeconds) });
     }

@@ -1,10 +1,11 @@
 import { parse as parseLosslessJson } from "lossless-json";
 import { AppError } from "@/server/errors";
+import { BodyTooLargeError, readCappedBytes } from "@/server/http/read-capped-body";
 
-/** MixPay's bodies are tiny; anything bigger is refused before parsing. */
+export { BodyTooLargeError };
+
+/** MixPay's bodies are tiny; anything bigger is refused, counting the bytes actually read. */
 export const MAX_BODY_BYTES = 16 * 1024;
-
-export class BodyTooLargeError extends Error {}
 
 /**
  * Read a create_order body: JSON or form-encoded (urlencoded or multipart), whatever the
@@ -13,12 +14,12 @@ export class BodyTooLargeError extends Error {}
  */
 export async function readBodyParams(req: Request): Promise<Record<string, unknown>> {
   const type = (req.headers.get("content-type") ?? "").toLowerCase();
+  // Every content type is read under the same cap first (multipart too: never req.formData() on the live stream).
+  const bytes = await readCappedBytes(req, MAX_BODY_BYTES);
   if (type.startsWith("multipart/form-data")) {
-    const declared = Number(req.headers.get("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError();
     let form: FormData;
     try {
-      form = await req.formData();
+      form = await new Response(bytes, { headers: { "content-type": req.headers.get("content-type")! } }).formData();
     } catch {
       throw AppError.badParameter("body", "the form body could not be read");
     }
@@ -26,7 +27,7 @@ export async function readBodyParams(req: Request): Promise<Record<string, unkno
     for (const [k, v] of form.entries()) if (!(k in out)) out[k] = typeof v === "string" ? v : { file: true };
     return out;
   }
-  const text = await readText(req);
+  const text = decodeUtf8(bytes);
   const trimmed = text.trimStart();
   if (type.includes("json") || (!type.includes("x-www-form-urlencoded") && (trimmed.startsWith("{") || trimmed.startsWith("[")))) {
     return parseJsonObject(text);
@@ -44,23 +45,9 @@ function firstValues(params: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-async function readText(req: Request): Promise<string> {
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new BodyTooLargeError();
-    }
-    chunks.push(value);
-  }
+function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw AppError.badParameter("body", "the body is not valid UTF-8");
   }

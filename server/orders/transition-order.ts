@@ -4,6 +4,7 @@ import { orderEvents, orders, outbox } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { applyReservationEffect } from "./reservations";
+import { observeTransition } from "@/server/metrics/observe-transition";
 import { canTransition } from "./state-machine";
 
 export type Order = typeof orders.$inferSelect;
@@ -49,7 +50,7 @@ export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promi
       throw new AppError(AppErrorCode.ILLEGAL_TRANSITION, `order cannot move from ${f} to ${input.to}`);
     }
   }
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const [current] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for("update");
     if (!current) throw new AppError(AppErrorCode.NOT_FOUND, `order ${input.orderId} not found`);
     if (!froms.includes(current.status)) {
@@ -82,6 +83,8 @@ export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promi
     }
     return { order: updated, changed: true };
   });
+  if (result.changed) observeTransition(db, result.order);
+  return result;
 }
 
 /** A timeline entry that is not a state change (e.g. a failed attempt, a duplicate notification). */

@@ -4,6 +4,7 @@ import { mixinSnapshots } from "@/db/schema";
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import type { MixPayResultApi } from "@/server/settlement/ports";
 import { askMixPayAboutRefunds } from "./authenticate-refund";
+import { markSnapshotsPolled } from "@/server/health/heartbeats";
 import { processSnapshots, readSnapshotCursor, writeSnapshotCursor, type IncomingSnapshot, type SnapshotOutcome } from "./process-snapshots";
 
 export interface SnapshotSource {
@@ -69,6 +70,8 @@ export async function pollSnapshots(
     if (!full) break;
     more = page === maxPages - 1;
   }
+  // Readiness watches this: a poll that completes is alive even when no snapshot arrived.
+  await markSnapshotsPolled(db);
   return { read, outcomes, cursor, more };
 }
 

@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { dispatchOutbox } from "@/inngest/dispatch";
 import { env } from "@/server/env";
 import { AppError, AppErrorCode } from "@/server/errors";
+import { returnRedirect } from "@/server/http/return-redirect";
 import { logger } from "@/server/logger";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 
@@ -12,7 +13,7 @@ export async function submitCheckout(orderId: string, action: "pay" | "cancel"):
     logger("demo-wallet").info({ orderId, action, outcome, status: order.status }, "demo checkout submitted");
     // Settlement or refund was queued in the outbox; hand it to Inngest now (the relay retries if this fails).
     void dispatchOutbox();
-    return new Response(null, { status: 302, headers: { location: order.returnUrl, "cache-control": "no-store" } });
+    return returnRedirect(order.returnUrl);
   } catch (e) {
     const status = e instanceof AppError ? (e.code === AppErrorCode.NOT_FOUND ? 404 : e.code === AppErrorCode.FORBIDDEN ? 403 : 409) : 500;
     if (status === 500) logger("demo-wallet").error({ orderId, action, err: e }, "demo checkout failed");

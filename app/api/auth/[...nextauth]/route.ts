@@ -1,4 +1,11 @@
+import { NextRequest } from "next/server";
 import { handlers } from "@/server/auth/auth";
+import { capBody } from "@/server/http/read-capped-body";
 
 export const runtime = "nodejs";
-export const { GET, POST } = handlers;
+
+/** Sign-in forms are a few hundred bytes; the cap counts the bytes read before next-auth parses them. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export const GET = handlers.GET;
+export const POST = capBody(MAX_BODY_BYTES, (req: Request) => handlers.POST(new NextRequest(req)));
