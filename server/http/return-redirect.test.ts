@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { SAFE_PRODUCTION } from "@/server/config/production-fixture";
 import { parseEnv } from "@/server/env";
 import { isAllowedReturnUrl, returnRedirect } from "./return-redirect";
 
-const prod = parseEnv({ NODE_ENV: "production", PUBLIC_BASE_URL: "https://broker.example.com", AUTH_SECRET: "x".repeat(40) });
+const prod = parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "https://broker.example.com" });
 const dev = parseEnv({ NODE_ENV: "development" });
 
 describe("return_url allow-list (the /r/<order> open redirect)", () => {
@@ -32,7 +33,7 @@ describe("return_url allow-list (the /r/<order> open redirect)", () => {
   });
 
   it("follows RETURN_URL_ALLOWED_HOSTS", () => {
-    const e = parseEnv({ NODE_ENV: "production", PUBLIC_BASE_URL: "https://broker.example.com", AUTH_SECRET: "x".repeat(40), RETURN_URL_ALLOWED_HOSTS: "shop.example.org" });
+    const e = parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "https://broker.example.com", RETURN_URL_ALLOWED_HOSTS: "shop.example.org" });
     expect(isAllowedReturnUrl("https://shop.example.org/ok", e)).toBe(true);
     expect(isAllowedReturnUrl("https://mixpay.me/", e)).toBe(false);
   });

@@ -34,13 +34,15 @@ async function count(run: () => Promise<Response>): Promise<{ n: number; code: n
 }
 
 describe("queries per MixPay request", () => {
-  it("create_order: wallet, access policy (2), asset, ONE check-reserve-insert statement, then the wallet's links and their event", async () => {
+  it("create_order: two rate-limit counters, wallet, access policy (2), asset, ONE check-reserve-insert statement, then the wallet's links and their event", async () => {
     const r = await count(() => handleCreateOrder(createRequest(createBody({ amount: "2" }))));
     expect(r.code).toBe(0);
     expect(r.sql.filter((q) => /^\s*with r as \(\s*update "balances"/i.test(q))).toHaveLength(1);
     // No sum over orders on the hot path.
     expect(r.sql.filter((q) => /sum\(/i.test(q))).toHaveLength(0);
-    expect(r.n).toBeLessThanOrEqual(7);
+    // 7 on the reservation path + the per-source and per-payee rate-limit upserts (server/mixpay/rate-limit.ts).
+    expect(r.sql.filter((q) => /rate_limit_counters/i.test(q))).toHaveLength(2);
+    expect(r.n).toBeLessThanOrEqual(9);
   });
 
   it("assets/range: wallet, access policy (2), enabled assets, balances with their counters", async () => {
