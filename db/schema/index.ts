@@ -4,3 +4,4 @@ export * from "./orders";
 export * from "./movements";
 export * from "./users";
 export * from "./webhooks";
+export * from "./ledger";

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { orderEvents, orders, outbox } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { AppError, AppErrorCode } from "@/server/errors";
+import { postJournalForTransition } from "@/server/ledger/transition-postings";
 import { canTransition } from "./state-machine";
 
 export type Order = typeof orders.$inferSelect;
@@ -74,6 +75,8 @@ export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promi
       message: input.message ?? "",
       data: input.data ?? {},
     });
+    // The books move in the same transaction as the status (server/ledger, docs/ledger.md).
+    await postJournalForTransition(tx, current, updated, input);
     if (input.events?.length) {
       await tx.insert(outbox).values(input.events).onConflictDoNothing();
     }

@@ -3,6 +3,7 @@ import type { Db, Tx } from "@/db/client";
 import { mixinSnapshots, orders, syncCursors } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { raiseAlert } from "@/server/alerts/raise-alert";
+import { postJournalForSnapshot } from "@/server/ledger/snapshot-postings";
 import { dec } from "@/server/money";
 import { transitionOrder, type Order } from "@/server/orders/transition-order";
 import { refundReasonText } from "./refund-reasons";
@@ -116,6 +117,8 @@ export async function processSnapshots(db: Db, list: IncomingSnapshot[]): Promis
           data: { amount: s.amount, opponentId: s.opponentId },
         });
       }
+      // The books move in the same transaction as the snapshot row (server/ledger, docs/ledger.md).
+      await postJournalForSnapshot(tx, s, outcome, order);
       outcomes.push(outcome);
     }
     return outcomes;
