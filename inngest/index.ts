@@ -2,6 +2,7 @@ import "./wire";
 import { deliverAlert } from "./functions/deliver-alert";
 import { expireOrders } from "./functions/expire-orders";
 import { reconcileBinancePayFn } from "./functions/reconcile-binance-pay";
+import { reconcileLedgerFn } from "./functions/reconcile-ledger";
 import { refundEndUserFn } from "./functions/refund-end-user";
 import { redriveStuckOrdersFn } from "./functions/redrive-stuck-orders";
 import { relayOutboxFn } from "./functions/relay-outbox";
@@ -12,4 +13,4 @@ import { watchSnapshots } from "./functions/watch-snapshots";
 export { inngest } from "./client";
 
 /** Every durable function of the broker, served at /api/inngest. */
-export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, redriveStuckOrdersFn, deliverAlert, reconcileBinancePayFn];
+export const functions = [settleOrder, syncBalancesFn, watchSnapshots, refundEndUserFn, expireOrders, relayOutboxFn, redriveStuckOrdersFn, deliverAlert, reconcileBinancePayFn, reconcileLedgerFn];
