@@ -10,6 +10,8 @@ export async function inFlightSettlements(db: Db): Promise<Map<string, string>> 
     select t.asset_id, (-sum(t.amount))::text as total
     from mixin_transfers t
     where t.status in ('sent', 'confirmed')
+      -- A transfer whose snapshot is not booked a day later is not in flight: it is a difference.
+      and t.updated_at > now() - interval '1 day'
       and not exists (select 1 from ledger_journals j where j.order_id = t.order_id and j.kind = 'settlement')
       and (t.snapshot_id is null or not exists (select 1 from ledger_journals j where j.snapshot_id = t.snapshot_id))
     group by t.asset_id`);
@@ -24,6 +26,27 @@ export async function inFlightRefunds(db: Db, provider: string): Promise<Map<str
     where r.status = 'processing' and o.wallet_provider = ${provider}
       and not exists (select 1 from ledger_journals j where j.idempotency_key = 'order:' || o.id || ':refunded')
     group by o.asset_id`);
+  return new Map(rowsOf<{ asset_id: string; total: string }>(rows).map((r) => [r.asset_id, r.total]));
+}
+
+/**
+ * Per asset, what the books should owe MixPay given the orders' statuses: the amounts of orders
+ * that reserve balance and whose settlement is not booked, plus orders already past settling whose
+ * transfer is in flight. Reads only open orders and recent transfers, so it stays cheap; the
+ * per-order query below runs only when an asset's total disagrees with the books.
+ */
+export async function expectedOwedMixpay(db: Db): Promise<Map<string, string>> {
+  const rows = await db.execute<{ asset_id: string; total: string }>(sql`
+    select asset_id, sum(amount)::text as total from (
+      select o.asset_id, o.amount from orders o
+       where o.status in ('paid', 'settling', 'settlement_failed')
+         and not exists (select 1 from ledger_journals j where j.order_id = o.id and j.kind = 'settlement')
+      union all
+      select o.asset_id, o.amount from mixin_transfers t join orders o on o.id = t.order_id
+       where t.status in ('sent', 'confirmed') and t.updated_at > now() - interval '1 day'
+         and o.status not in ('paid', 'settling', 'settlement_failed')
+         and not exists (select 1 from ledger_journals j where j.order_id = o.id and j.kind = 'settlement')
+    ) x group by asset_id`);
   return new Map(rowsOf<{ asset_id: string; total: string }>(rows).map((r) => [r.asset_id, r.total]));
 }
 

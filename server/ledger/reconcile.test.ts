@@ -62,7 +62,7 @@ afterAll(async () => {
 /** Each pass at a later instant (difference journals are keyed by the pass's time). */
 const reconcile = () => reconcileLedger(store.db, deps, { now: new Date((clock += 60_000)) });
 
-async function createOrder(amount: string, assetId = USDT) {
+async function createOrder(amount: string, assetId: string = USDT) {
   const body = createBody({ amount, asset_id: assetId, opponent_id: EMULATED_MIXPAY_BOT });
   const r = await envelope(await handleCreateOrder(createRequest(body)));
   expect(r.code).toBe(0);
