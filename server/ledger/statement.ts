@@ -85,3 +85,8 @@ export function statementCsv(lines: StatementLine[], assetId: string, symbol: st
   }
   return stringify(rows, { header: true, columns: [...STATEMENT_CSV_COLUMNS] });
 }
+
+/** The statement's default range: the last seven UTC days, today included. */
+export function lastWeekRange(now = new Date()): { from: string; to: string } {
+  return { from: new Date(now.getTime() - 6 * DAY).toISOString().slice(0, 10), to: now.toISOString().slice(0, 10) };
+}

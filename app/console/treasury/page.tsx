@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Decimal from "decimal.js";
+import { lastWeekRange } from "@/server/ledger/statement";
 import { RUNWAY_TARGET_DAYS } from "@/server/ledger/treasury";
 import { serverCaller } from "@/server/trpc/server";
 import { Amount, Empty, Time, ui } from "../format";
@@ -24,11 +25,10 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
   const sp = await searchParams;
   const caller = await serverCaller();
   const [{ assets, lastReconciliation }, suspense] = await Promise.all([caller.treasury.summary(), caller.treasury.suspense()]);
-  const today = new Date().toISOString().slice(0, 10);
-  const weekAgo = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
+  const week = lastWeekRange();
   const asset = assets.find((a) => a.assetId === one(sp.asset)) ?? assets.find((a) => a.symbol === "USDT") ?? assets[0];
-  const from = isDay(one(sp.from)) ? one(sp.from)! : weekAgo;
-  const to = isDay(one(sp.to)) ? one(sp.to)! : today;
+  const from = isDay(one(sp.from)) ? one(sp.from)! : week.from;
+  const to = isDay(one(sp.to)) ? one(sp.to)! : week.to;
   const statement = asset ? await caller.treasury.statement({ assetId: asset.assetId, from, to }) : [];
   const symbolOf = new Map(assets.map((a) => [a.assetId, a.symbol]));
   const differences = lastReconciliation?.checks.filter((c) => c.difference !== "0") ?? [];

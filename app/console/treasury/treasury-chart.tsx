@@ -24,7 +24,7 @@ export function TreasuryChart({ symbol, series, reserveLine }: { symbol: string;
   const path = (key: "bot" | "wallet") => series.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
   return (
     <figure className="mt-2" data-testid={`treasury-chart-${symbol}`}>
-      <svg width={W} height={H + 18} viewBox={`0 0 ${W} ${H + 18}`} role="img" aria-label={`${symbol}: Mixin bot and wallet balances over ${series.length} days`} className="max-w-full">
+      <svg width="100%" height={H + 18} viewBox={`0 0 ${W} ${H + 18}`} preserveAspectRatio="none" role="img" aria-label={`${symbol}: Mixin bot and wallet balances over ${series.length} days`} className="max-w-full">
         <line x1={0} y1={y("0")} x2={W} y2={y("0")} className="stroke-zinc-300 dark:stroke-zinc-700" />
         {reserveLine && <line x1={0} y1={y(reserveLine)} x2={W} y2={y(reserveLine)} strokeDasharray="4 4" className="stroke-red-400 dark:stroke-red-500" />}
         <path d={path("wallet")} fill="none" strokeWidth={2} className="stroke-amber-500 dark:stroke-amber-400" />
@@ -38,7 +38,7 @@ export function TreasuryChart({ symbol, series, reserveLine }: { symbol: string;
               <title>{`${p.day}: wallet side ${p.wallet} ${symbol}`}</title>
             </circle>
             {(i % 4 === 0 || i === series.length - 1) && (
-              <text x={x(i)} y={H + 13} textAnchor="middle" className="fill-zinc-500 text-[9px]">
+              <text x={x(i)} y={H + 13} textAnchor={i === 0 ? "start" : i === series.length - 1 ? "end" : "middle"} className="fill-zinc-500 text-[9px]">
                 {p.day.slice(5)}
               </text>
             )}
