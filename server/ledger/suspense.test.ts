@@ -43,6 +43,12 @@ describe("postings derived generically", () => {
     expect(balanceOf(books, ACCOUNTS.feeIncome, USDT)).toBe("-0.02000000");
   });
 
+  it("an order whose pay_amount is not amount + fee still becomes paid; the gap goes to suspense", async () => {
+    const o = await insertOrder(store.db, { assetId: DEMO_ASSETS.BTC, amount: "1", fee: "0.01", payAmount: "1.02" });
+    expect((await transitionOrder(store.db, { orderId: o.id, from: "created", to: "paid", actor: "wallet:demo" })).changed).toBe(true);
+    expect(balanceOf(await bookBalances(store.db), ACCOUNTS.suspense, DEMO_ASSETS.BTC)).toBe("-0.01000000");
+  });
+
   it("a snapshot of a kind the books do not know (e.g. quarantined) goes to suspense instead of failing", async () => {
     const s = snap("4.5");
     expect((await postJournalForSnapshot(store.db, s, "quarantined", undefined)).posted).toBe(true);

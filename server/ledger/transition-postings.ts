@@ -29,6 +29,10 @@ export function journalForTransition(from: OrderStatus, to: OrderStatus, order: 
           { account: wallet, assetId: asset, amount: pay },
           { account: ACCOUNTS.owedMixpay, assetId: asset, amount: new Decimal(order.amount).neg() },
           { account: ACCOUNTS.feeIncome, assetId: asset, amount: new Decimal(order.fee).neg() },
+          // pay_amount is amount + fee by construction (create-order.ts); should a row ever say
+          // otherwise, the gap goes to suspense (and shows on the treasury page) instead of
+          // failing the payment.
+          { account: ACCOUNTS.suspense, assetId: asset, amount: pay.minus(order.amount).minus(order.fee).neg() },
         ],
       };
     case "paid_late":
