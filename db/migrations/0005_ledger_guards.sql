@@ -41,3 +41,7 @@ CREATE TRIGGER "ledger_journals_append_only" BEFORE UPDATE OR DELETE ON "ledger_
 CREATE TRIGGER "ledger_entries_no_truncate" BEFORE TRUNCATE ON "ledger_entries" FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
 --> statement-breakpoint
 CREATE TRIGGER "ledger_journals_no_truncate" BEFORE TRUNCATE ON "ledger_journals" FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+--> statement-breakpoint
+-- 4. Reconciliation reads the settlement transfers still in flight (sent or confirmed lately):
+--    start from those few rows instead of every transfer ever made.
+CREATE INDEX IF NOT EXISTS "mixin_transfers_in_flight_idx" ON "mixin_transfers" ("updated_at") WHERE status in ('sent', 'confirmed');
