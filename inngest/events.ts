@@ -18,4 +18,7 @@ export const alertRaised = eventType("alert/raised", { schema: z.object({ alertI
 /** Ask for a balance sync now (e.g. after a create_order answered 11002). */
 export const balanceSyncRequested = eventType("balance/sync.requested", { schema: z.object({}) });
 
-export const allEvents = [orderPaid, orderSettleRequested, orderRefundRequested, alertRaised, balanceSyncRequested] as const;
+/** Reconcile the books now (the treasury page); the cron runs it every five minutes anyway. */
+export const ledgerReconcileRequested = eventType("ledger/reconcile.requested", { schema: z.object({}) });
+
+export const allEvents = [orderPaid, orderSettleRequested, orderRefundRequested, alertRaised, balanceSyncRequested, ledgerReconcileRequested] as const;

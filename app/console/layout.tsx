@@ -23,6 +23,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           ["/console/settlements", "Settlement queue"],
           ["/console/refunds", "Refunds"],
           ["/console/balances", "Balances"],
+          ["/console/treasury", "Treasury"],
           ["/console/alerts", "Alerts"],
           ["/console/assets", "Assets & fees"],
           ["/console/wallets", "Wallets"],

@@ -6,3 +6,4 @@ export * from "./users";
 export * from "./webhooks";
 export * from "./rate-limits";
 export * from "./sign-in-throttle";
+export * from "./ledger";

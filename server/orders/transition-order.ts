@@ -5,6 +5,7 @@ import type { OrderStatus } from "@/db/schema/orders";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { applyReservationEffect } from "./reservations";
 import { observeTransition } from "@/server/metrics/observe-transition";
+import { postJournalForTransition } from "@/server/ledger/transition-postings";
 import { canTransition } from "./state-machine";
 
 export type Order = typeof orders.$inferSelect;
@@ -78,6 +79,8 @@ export async function transitionOrder(db: DbOrTx, input: TransitionInput): Promi
       message: input.message ?? "",
       data: input.data ?? {},
     });
+    // The books move in the same transaction as the status (server/ledger, docs/ledger.md).
+    await postJournalForTransition(tx, current, updated, input);
     if (input.events?.length) {
       await tx.insert(outbox).values(input.events).onConflictDoNothing();
     }

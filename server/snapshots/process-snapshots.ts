@@ -4,6 +4,7 @@ import { mixinSnapshots, mixinTransfers, orders, syncCursors } from "@/db/schema
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import { logger } from "@/server/logger";
 import { memoHexOf } from "@/server/mixin/memo";
+import { postJournalForSnapshot } from "@/server/ledger/snapshot-postings";
 import { dec } from "@/server/money";
 import { transitionOrder, type Order } from "@/server/orders/transition-order";
 import { refundMismatches, type MixPayVerdicts } from "./authenticate-refund";
@@ -126,6 +127,8 @@ async function applyPage(tx: Tx, list: IncomingSnapshot[], verdicts: MixPayVerdi
     applied.add(s.snapshotId);
     if (outcome === "mixpay_refund" && order) await applyMixPayRefund(tx, s, order);
     else if (outcome === "unexplained_refund") await alertUnexplained(tx, s, order, issue ?? "");
+    // The books move in the same transaction as the snapshot row (server/ledger, docs/ledger.md).
+    await postJournalForSnapshot(tx, { ...s, memoText: s.memoText ?? undefined }, outcome, order);
     outcomes.push(outcome);
   }
   return outcomes;

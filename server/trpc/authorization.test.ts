@@ -87,6 +87,12 @@ describe("authorization matrix over every procedure", () => {
     ["operator.retryRefund", (c) => c.operator.retryRefund({ orderId: orderB }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
     ["operator.refundWithoutMixPayRefund", (c) => c.operator.refundWithoutMixPayRefund({ orderId: orderB, note: "MixPay ticket 1" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
     ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["treasury.summary", (c) => c.treasury.summary(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["treasury.statement", (c) => c.treasury.statement({ assetId: DEMO_ASSETS.USDT, from: "2026-11-01", to: "2026-11-07" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    ["treasury.suspense", (c) => c.treasury.suspense(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    // No such item: an operator gets past authorization and is told so.
+    ["treasury.labelSuspense", (c) => c.treasury.labelSuspense({ journalId: "999999", as: "funding", reason: "top-up by the operator" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "NOT_FOUND" }],
+    ["treasury.reconcileNow", (c) => c.treasury.reconcileNow(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
   ];
   for (const [name, call, expected] of cases) {
     it.each(everyone)(`${name} as %s`, async (who) => {
@@ -99,6 +105,7 @@ describe("authorization matrix over every procedure", () => {
     const all = [
       ...Object.keys(createCaller(ctx.operator).orders).map((k) => `orders.${k}`),
       ...Object.keys(createCaller(ctx.operator).operator).map((k) => `operator.${k}`),
+      ...Object.keys(createCaller(ctx.operator).treasury).map((k) => `treasury.${k}`),
     ];
     expect(all.filter((n) => !names.has(n))).toEqual([]);
   });

@@ -180,7 +180,12 @@ async function wipeStore(store: TestStore): Promise<void> {
     | { tablename: string }[]
     | { rows: { tablename: string }[] };
   const names = (Array.isArray(rows) ? rows : rows.rows).map((r) => `"${r.tablename}"`);
-  if (names.length) await store.db.execute(sql.raw(`truncate ${names.join(", ")} cascade`));
+  // The books refuse TRUNCATE (append-only): between runs only, with triggers off for this transaction.
+  if (names.length)
+    await store.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(sql.raw(`truncate ${names.join(", ")} cascade`));
+    });
   await seedDemoData(store.db);
 }
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDriver } from "@/test/store";
 import { actionArb, finalChecks, openWorld, runAction, stepChecks, type World } from "./money-model";
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261126);
 const MAX_ACTIONS = Number(process.env.PROPERTY_MAX_ACTIONS ?? 30);
 

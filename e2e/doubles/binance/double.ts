@@ -324,6 +324,15 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
           }),
         };
       }
+      case "/binancepay/openapi/balance": {
+        // Wallet Balance Query: the merchant's funding-wallet balance of one currency (what
+        // payments add and refunds take, the `balances` state above).
+        if (body.wallet !== "FUNDING_WALLET" && body.wallet !== "SPOT_WALLET") return { status: 400, answer: failure("400102", "INVALID_PARAM_WRONG_VALUE: wallet") };
+        const currency = String(body.currency ?? "");
+        if (!currencies.has(currency)) return { status: 400, answer: failure("400102", `INVALID_PARAM_WRONG_VALUE: currency ${currency}`) };
+        const balance = body.wallet === "FUNDING_WALLET" ? (balances.get(currency) ?? new Decimal(0)) : new Decimal(0);
+        return { status: 200, answer: ok({ balance: balance.toFixed(8), asset: currency, fiat: "USD", availableFiatValuation: "0", availableBtcValuation: "0" }) };
+      }
       case "/binancepay/openapi/v2/order/query": {
         const o = findOrder(body);
         if (!o) return { status: 400, answer: failure("400202", "ORDER_NOT_FOUND") };

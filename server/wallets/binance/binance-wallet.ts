@@ -72,6 +72,16 @@ export class BinancePayWallet implements WalletProvider {
     return this.config.currencies.get(assetId.toLowerCase());
   }
 
+  /** The merchant's balance per Mixin asset id, for the assets that map to a Binance currency. */
+  async readBalances(assetIds: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const assetId of assetIds) {
+      const currency = this.currencyOf(assetId);
+      if (currency) out.set(assetId, new Decimal((await this.client.walletBalance(currency)).balance).toFixed(8));
+    }
+    return out;
+  }
+
   async createPayment(order: WalletOrder): Promise<WalletPayment> {
     const currency = this.currencyOf(order.assetId);
     if (!currency) throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, `no Binance Pay currency is configured for asset ${order.assetId} (BINANCE_PAY_ASSET_CURRENCIES)`);

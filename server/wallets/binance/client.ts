@@ -105,6 +105,9 @@ export const queryRefundResult = refundResult.extend({
 });
 export type QueryRefundResult = z.infer<typeof queryRefundResult>;
 
+export const walletBalanceResult = z.object({ balance: num, asset: str, fiat: str.nullish() });
+export type WalletBalanceResult = z.infer<typeof walletBalanceResult>;
+
 const certificatesResult = z.array(z.object({ certSerial: str, certPublic: str.min(1) }));
 export type BinanceCertificate = z.infer<typeof certificatesResult>[number];
 
@@ -140,6 +143,7 @@ export const BINANCE_PATHS = {
   refund: "/binancepay/openapi/order/refund",
   queryRefund: "/binancepay/openapi/order/refund/query",
   certificates: "/binancepay/openapi/certificates",
+  balance: "/binancepay/openapi/balance",
 } as const;
 
 export class BinancePayClient {
@@ -166,6 +170,11 @@ export class BinancePayClient {
 
   queryRefund(refundRequestId: string): Promise<QueryRefundResult> {
     return this.call(BINANCE_PATHS.queryRefund, { refundRequestId }, queryRefundResult);
+  }
+
+  /** Wallet Balance Query: the merchant's funding-wallet balance of one currency (reconciliation). */
+  walletBalance(currency: string): Promise<WalletBalanceResult> {
+    return this.call(BINANCE_PATHS.balance, { wallet: "FUNDING_WALLET", currency }, walletBalanceResult);
   }
 
   certificates(): Promise<BinanceCertificate[]> {
