@@ -331,6 +331,7 @@ async function settleSteps(run: Run, orderId: string, steps: 1 | 2 | 3): Promise
     // No waiting for a refund that MixPay (which does not know the attacker's trace) will never send.
     await confirmSettlement(db, orderId, deps.mixin, deps.mixpay, ACTOR, { unknownTraceWaitMs: 0 });
   } catch (e) {
+    if (process.env.PROPERTY_DEBUG) console.error("settle", orderId, (e as Error).message);
     if (!(e instanceof Error)) throw e;
   }
 }
@@ -397,6 +398,11 @@ export async function finalChecks(run: Run): Promise<void> {
     }
   }
   await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
+  // What Inngest does when settle-order's retries run out (e.g. MixPay keeps answering "unpaid"
+  // for a trace it never got): settlement_failed with a critical alert.
+  for (const o of run.orders) {
+    if ((await statusOf(run, o.id)) === "settling") await markSettlementFailed(db, o.id, "retries exhausted (property test drain)", ACTOR);
+  }
   await stepChecks(run, { t: "poll" });
 
   // I6: every snapshot the bot has is recorded.
