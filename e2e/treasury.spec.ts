@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import Decimal from "decimal.js";
 
 /*
  * The treasury page: an order paid on the demo checkout shows in the books at once (same
@@ -16,7 +17,19 @@ async function signInOperator(page: Page) {
   await expect(page.getByTestId("signed-in-as")).toContainText("operator@demo.local");
 }
 
+/** The demo wallet's side of the USDT card (its `data-wallets`, "demo=15.15,binance=2.5"); 0 before its first payment. */
+async function demoWalletSide(card: Locator): Promise<Decimal> {
+  const wallets = (await card.getByTestId("wallet-side").getAttribute("data-wallets")) ?? "";
+  const demo = wallets.split(",").find((w) => w.startsWith("demo="));
+  return new Decimal(demo ? demo.slice("demo=".length) : "0");
+}
+
 test("treasury: books after a payment, reconcile now, CSV statement, light and dark", async ({ page, request }) => {
+  // Other specs share this store: measure the payment as a change of the demo wallet's side.
+  await signInOperator(page);
+  await page.goto("/console/treasury");
+  const before = await demoWalletSide(page.getByTestId("treasury-USDT"));
+
   const res = await request.post("/mixpay/create_order", {
     data: { payee_id: DEMO_PAYEE, wallet: "demo", asset_id: USDT, amount: "12.5", trace_id: crypto.randomUUID(), memo: "treasury-e2e", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/r", opponent_id: crypto.randomUUID() },
   });
@@ -28,12 +41,11 @@ test("treasury: books after a payment, reconcile now, CSV statement, light and d
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/mixpay\.me/);
 
-  await signInOperator(page);
   await page.goto("/console/treasury");
   await expect(page.getByRole("heading", { name: "Treasury" })).toBeVisible();
   const usdt = page.getByTestId("treasury-USDT");
-  // 12.5 + 1% fee (0.125) paid in at the wallet; MixPay is owed 12.5 until the settlement snapshot is booked.
-  await expect(usdt).toContainText("12.625");
+  // 12.5 + 1% fee (0.125) paid in at the wallet, booked in the same transaction as the payment.
+  expect((await demoWalletSide(usdt)).minus(before).toFixed()).toBe("12.625");
   await expect(usdt.getByRole("img", { name: /USDT: Mixin bot and wallet balances/ })).toBeVisible();
 
   await page.getByRole("button", { name: "Reconcile now" }).click();

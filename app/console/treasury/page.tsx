@@ -80,7 +80,7 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
                     <dt className="text-zinc-500">reserved · available</dt>
                     <dd><Amount value={a.reserved} /> · <Amount value={a.available} symbol={a.symbol} /></dd>
                     <dt className="text-zinc-500">wallet side</dt>
-                    <dd>
+                    <dd data-testid="wallet-side" data-wallets={a.wallets.map((w) => `${w.provider}=${w.balance}`).join(",")}>
                       <Amount value={a.walletTotal} symbol={a.symbol} />
                       {a.wallets.length > 1 && <span className="text-xs text-zinc-500"> ({a.wallets.map((w) => `${w.provider} ${w.balance}`).join(", ")})</span>}
                     </dd>
