@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { env } from "@/server/env";
-import { accessLog, logger, requestLogger } from "@/server/logger";
+import { accessLog, requestLogger } from "@/server/logger";
 import { requestIdOf } from "@/server/http/request-id";
 import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
@@ -17,7 +17,6 @@ import { judgeTransport } from "./transport";
  * The MixPay routes as plain Request → Response functions; app/mixpay/* only re-exports them.
  * Whatever happens, the answer is the spec's JSON envelope.
  */
-const log = () => logger("mixpay");
 /** The caller's address as the transport check saw it (behind trusted proxies: the first other hop). */
 const sourceOf = new WeakMap<Request, string>();
 
