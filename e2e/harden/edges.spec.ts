@@ -45,21 +45,17 @@ test("every /mixpay answer is the envelope: fuzzed paths and methods against the
   test.setTimeout(180_000);
   const bad: string[] = [];
   const seg = fc.oneof(
-    fc.constantFrom("mixpay", "assets", "range", "create_order", "", "%", "%zz", "%E0%A4%A", "%2F", "%00", "%25", "range%20", "~", "create_order;x", "ASSETS", "%5C"),
+    fc.constantFrom("mixpay", "assets", "range", "create_order", "", "%", "%zz", "%E0%A4%A", "%2F", "%00", "%25", "range%20", "~", "create_order;x", "ASSETS", "%5C", "..", ".", "%2e%2e", "\\"),
     fc.stringMatching(/^[A-Za-z0-9._~%-]{0,8}$/),
   );
-  // Left out here: doubled slashes and backslashes (Next answers 308 before the proxy runs) and dot segments
-  // (`..`, `%2e%2e`: the URL is resolved to a path outside /mixpay first). Only the listener can see those
-  // raw paths: server/http/canonical-mixpay-url.ts, to be called from scripts/serve.ts.
+  // Empty segments make doubled slashes, and dot segments and backslashes are kept: Next would answer
+  // 308 or resolve them outside /mixpay, so the listener (scripts/serve.ts) canonicalises /mixpay paths
+  // first (server/http/canonical-mixpay-url.ts). TRACE, which undici cannot build a Request for, is
+  // refused by the listener too.
   const path = fc
     .tuple(fc.array(seg, { maxLength: 4 }), fc.boolean(), fc.constantFrom("", "?payee_id=%zz", "?x=1&x=2", "?%"))
-    .map(([segs, trailing, q]) => {
-      const kept = segs.filter((x) => x && !/^(\.|%2e){1,2}$/i.test(x));
-      return `/mixpay${kept.length ? `/${kept.join("/")}` : ""}${trailing ? "/" : ""}${q}`;
-    });
-  // TRACE is left out too: undici refuses to build a Request for it, so Next answers 500 before any app
-  // code runs; the listener must refuse it (405) — noted for scripts/serve.ts with the helper above.
-  const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND");
+    .map(([segs, trailing, q]) => `/mixpay${segs.length ? `/${segs.join("/")}` : ""}${trailing ? "/" : ""}${q}`);
+  const method = fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND", "TRACE");
   await fc.assert(
     fc.asyncProperty(method, path, async (m, p) => {
       const res = await rawRequest(m, p);
