@@ -5,16 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, assets, balances, mixinSnapshots, orderEvents, orders, syncCursors } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
-import { resetEnvCache } from "@/server/env";
 import { refundMemoBase64 } from "@/server/mixin/memo";
 import { SNAPSHOT_CURSOR } from "@/server/snapshots/process-snapshots";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
-import { setBrokerDepsFactory } from "../deps";
-import { brokerDepsFromEnv } from "../wire";
 import { settleOrder } from "./settle-order";
 import { SYNC_PASSES, syncBalancesFn } from "./sync-balances";
 import { WATCH_PASSES, watchSnapshots } from "./watch-snapshots";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 
 /** The two ~10 s loops (sync-balances, watch-snapshots) run through @inngest/test against the Mixin emulator. */
 let store: TestStore;
@@ -23,9 +21,7 @@ beforeAll(async () => {
   store = await createTestStore();
   emu = await startMixinEmulator();
   // No Inngest server in unit tests: the outbox dispatch is deferred (the relay re-sends it).
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1", INNGEST_BASE_URL: "http://127.0.0.1:9", INNGEST_DEV: "1" });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu, { INNGEST_BASE_URL: "http://127.0.0.1:9", INNGEST_DEV: "1" });
 });
 afterAll(async () => {
   await emu.close();

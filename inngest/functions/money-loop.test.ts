@@ -6,23 +6,20 @@ import { alerts, balances, mixinTransfers, orderEvents, orders, outbox } from "@
 import { DEMO_ASSETS } from "@/db/seed";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
-import { resetEnvCache } from "@/server/env";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
-import { brokerDeps, setBrokerDepsFactory } from "../deps";
-import { brokerDepsFromEnv } from "../wire";
+import { brokerDeps } from "../deps";
 import { refundEndUserFn } from "./refund-end-user";
 import { onSettlementRetriesExhausted, settleOrder } from "./settle-order";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 
 let store: TestStore;
 let emu: MixinEmulator;
 beforeAll(async () => {
   store = await createTestStore();
   emu = await startMixinEmulator();
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1" });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu);
 });
 afterAll(async () => {
   await emu.close();

@@ -4,23 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, auditLog, orderEvents, orders, outbox } from "@/db/schema";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { refundWithoutMixPayRefund } from "@/server/console/dead-end-actions";
-import { resetEnvCache } from "@/server/env";
 import { findMissingMixPayRefunds } from "@/server/settlement/settlement-dead-ends";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
-import { brokerDeps, setBrokerDepsFactory } from "../deps";
-import { brokerDepsFromEnv } from "../wire";
+import { brokerDeps } from "../deps";
 import { settleOrder } from "./settle-order";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 
 let store: TestStore;
 let emu: MixinEmulator;
 beforeAll(async () => {
   store = await createTestStore();
   emu = await startMixinEmulator();
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1" });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu);
 });
 afterAll(async () => {
   await emu.close();

@@ -5,15 +5,14 @@ import { alerts, mixinSnapshots, orders, outbox, refunds } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
-import { resetEnvCache } from "@/server/env";
 import { handleCreateOrder } from "@/server/mixpay/handlers";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 import { createBody, createRequest, envelope } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
-import { brokerDeps, setBrokerDepsFactory } from "../deps";
-import { brokerDepsFromEnv } from "../wire";
+import { brokerDeps } from "../deps";
 import { settleOrder } from "./settle-order";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 
 /**
  * Issue 11, finding "forged refund": an attacker who names themself as opponent_id receives the
@@ -27,9 +26,7 @@ let emu: MixinEmulator;
 beforeAll(async () => {
   store = await createTestStore();
   emu = await startMixinEmulator();
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1" });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu);
   await syncBalances(store.db, brokerDeps().balances);
 });
 afterAll(async () => {

@@ -6,9 +6,8 @@ import { alerts, ledgerJournals, orders } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { startBinancePayDouble, type BinancePayDouble } from "@/e2e/doubles/binance/double";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
-import { brokerDeps, setBrokerDepsFactory } from "@/inngest/deps";
+import { brokerDeps } from "@/inngest/deps";
 import { onSettlementRetriesExhausted, settleOrder } from "@/inngest/functions/settle-order";
-import { brokerDepsFromEnv } from "@/inngest/wire";
 import { resetEnvCache } from "@/server/env";
 import { handleCreateOrder } from "@/server/mixpay/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
@@ -24,6 +23,7 @@ import { createTestStore, type TestStore } from "@/test/store";
 import { ACCOUNTS } from "./accounts";
 import { bookBalances, balanceOf } from "./books";
 import { reconcileLedger, type ReconcileDeps } from "./reconcile";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 
 /*
  * Traffic through the real services (create_order, the wallet notice, settlement over the Mixin
@@ -43,9 +43,7 @@ beforeAll(async () => {
   store = await createTestStore();
   emu = await startMixinEmulator();
   binance = await startBinancePayDouble();
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1" });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu);
   const config = { apiKey: binance.apiKey, secret: binance.secret, baseUrl: binance.url, timeoutMs: 2000, webhookUrl: "https://broker.example/api/webhooks/binance", publicBaseUrl: "https://broker.example", currencies: parseAssetCurrencies(DEFAULT_ASSET_CURRENCIES), webhookToleranceMs: 300_000, certificateTtlMs: 3_600_000, maxOrderExpiryMs: 3_600_000 };
   const wallet = new BinancePayWallet(new BinancePayClient(config), config);
   binance.setBalance("USDT", "250.5");

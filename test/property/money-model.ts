@@ -21,10 +21,8 @@ import { alerts, mixinSnapshots, orders } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { DEMO_ASSETS, seedDemoData } from "@/db/seed";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type FaultMode, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
-import { brokerDeps, setBrokerDepsFactory } from "@/inngest/deps";
-import { brokerDepsFromEnv } from "@/inngest/wire";
+import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
-import { resetEnvCache } from "@/server/env";
 import { refundMemoBase64 } from "@/server/mixin/memo";
 import { handleCreateOrder } from "@/server/mixpay/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
@@ -37,6 +35,7 @@ import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { DemoWallet } from "@/server/wallets/demo";
 import type { WalletRefundRequest, WalletRefundResult } from "@/server/wallets/port";
 import { setWalletProvider } from "@/server/wallets/registry";
+import { pointBrokerAtEmulator } from "@/test/emulator";
 import { createBody, createRequest } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
 
@@ -139,15 +138,7 @@ export interface World {
 export async function openWorld(): Promise<World> {
   const store = await createTestStore();
   const emu = await startMixinEmulator({ balances: { [DEMO_ASSETS.USDT]: "60", [DEMO_ASSETS.BTC]: "40" } });
-  Object.assign(process.env, {
-    MIXIN_KEYSTORE: JSON.stringify(emu.keystore),
-    MIXIN_API_BASE_URL: emu.url,
-    MIXPAY_API_BASE_URL: emu.url,
-    MIXIN_RETRIES: "-1",
-    MIXIN_TIMEOUT_MS: "600",
-  });
-  resetEnvCache();
-  setBrokerDepsFactory(brokerDepsFromEnv);
+  pointBrokerAtEmulator(emu, { MIXIN_TIMEOUT_MS: "600" });
   const wallet = new RecordingWallet("http://broker.test", true);
   setWalletProvider("demo", wallet);
   const world: World = {
