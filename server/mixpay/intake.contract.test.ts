@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDb } from "@/db/client";
 import { alerts, balances, orders, rateLimitCounters } from "@/db/schema";
@@ -146,9 +146,10 @@ describe("rate limits per source and per payee", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1_800_000));
   });
-  // The faked clock (PGlite's now() follows it too) must not make the balance look stale.
+  // The faked clock must not make the balance look stale: the sync is stamped with the database's
+  // own clock (PGlite's follows the faked one, PostgreSQL's the real one), which the reservation reads.
   beforeEach(async () => {
-    await store.db.update(balances).set({ syncedAt: new Date() });
+    await store.db.update(balances).set({ syncedAt: sql`now()` });
   });
 
   it("a source over its limit gets 11002 with HTTP 429 and Retry-After; other sources go on; repeated throttling alerts", async () => {

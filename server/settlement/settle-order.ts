@@ -65,7 +65,7 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
     })
     .returning({ id: outboundAttempts.id });
   try {
-    const result = await mixin.transfer(
+    const result = await underAssetTransferLock(db, transfer.assetId, () => mixin.transfer(
       {
         requestId: transfer.requestId,
         assetId: transfer.assetId,
@@ -79,7 +79,7 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
         signedRaw: transfer.signedRaw ?? undefined,
         saveSignedRaw: (raw) => storeSignedRaw(db, transfer.id, raw),
       },
-    );
+    ));
     await db
       .update(outboundAttempts)
       .set({ outcome: "succeeded", response: { ...result }, finishedAt: new Date() })
@@ -230,5 +230,21 @@ export async function markSettlementFailed(db: Db, orderId: string, reason: stri
     orderId,
     assetId: r.order.assetId,
     message: `Settlement of order ${orderId} (trace ${r.order.traceId}) failed: ${reason}`,
+  });
+}
+
+/**
+ * One transfer per asset at a time across every broker instance. The Mixin port queues an asset's
+ * transfers inside one process, but two instances would pick the same unspent outputs; the loser's
+ * stored signed raw could then never be sent (its inputs spent by the other), and the settlement
+ * would stall until its retries ran out. On PostgreSQL a transaction-scoped advisory lock on the
+ * asset is held while the transfer is built, signed and sent (the signed raw is stored on another
+ * connection meanwhile). The embedded PGlite store is one process with one connection: no lock.
+ */
+async function underAssetTransferLock<T>(db: Db, assetId: string, fn: () => Promise<T>): Promise<T> {
+  if (!env().DATABASE_URL) return fn();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`mixin-transfer:${assetId}`}))`);
+    return fn();
   });
 }
