@@ -67,19 +67,30 @@ export interface TrafficSummary {
   /** Requests the broker refused or steps that threw, with the reason. */
   errors: string[];
   reconciliations: ReconcileResult[];
+  /** Milliseconds spent per kind of step (what the history's start-up time goes to). */
+  timings: Record<string, number>;
 }
 
-type Action = { at: number; run: () => Promise<void> };
+/** A step at a simulated instant; `external`: money came to the bot from outside (the watcher reads it first). */
+type Action = { at: number; run: () => Promise<void>; external?: boolean };
 
 export async function generateTraffic(world: InProcessWorld, opts: TrafficOptions): Promise<TrafficSummary> {
   const { db, clock } = world;
-  const s: TrafficSummary = { created: 0, paid: 0, paidLate: 0, settled: 0, mixpayRefunded: 0, refunded: 0, expired: 0, errors: [], reconciliations: [] };
+  const s: TrafficSummary = { created: 0, paid: 0, paidLate: 0, settled: 0, mixpayRefunded: 0, refunded: 0, expired: 0, errors: [], reconciliations: [], timings: {} };
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      s.timings[name] = Math.round((s.timings[name] ?? 0) + performance.now() - t0);
+    }
+  };
   const rnd = mulberry32(opts.seed ^ 0x27d4eb2d);
   const plan = planOrders(opts.seed);
   const queue: Action[] = [];
-  const later = (at: number, run: () => Promise<void>) => queue.push({ at, run });
+  const later = (at: number, run: () => Promise<void>, external = false) => queue.push({ at, run, external });
 
-  const reconcile = async () => s.reconciliations.push(await reconcileLedger(db, world.reconcile, { now: clock.now() }));
+  const reconcile = async () => s.reconciliations.push(await timed("reconcile", () => reconcileLedger(db, world.reconcile, { now: clock.now() })));
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -88,16 +99,25 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     }
   };
 
-  /** What the durable functions and loops would have done by now. */
-  const background = async () => {
-    s.expired += (await expireDueOrders(db, clock.now())).expired.length;
+  const expire = async () => {
+    s.expired += (await timed("expire", () => expireDueOrders(db, clock.now()))).expired.length;
+  };
+  const poll = async () => {
+    const polled = await timed("pollSnapshots", () => pollSnapshots(db, brokerDeps().snapshots));
+    s.mixpayRefunded += polled.outcomes.mixpay_refund ?? 0;
+  };
+  /**
+   * What the durable functions and the snapshot watcher do after a step: relay its events to the
+   * functions, record the snapshots they caused, until nothing more happens. A transfer that came
+   * in from outside (MixPay's refund) is read by the watcher first.
+   */
+  const background = async (pollFirst: boolean) => {
+    if (pollFirst) await poll();
     for (let round = 0; round < 10; round++) {
-      const polled = await pollSnapshots(db, brokerDeps().snapshots);
-      s.mixpayRefunded += polled.outcomes.mixpay_refund ?? 0;
-      const { sent, failed } = await relayOutbox(db, (events) => runFunctions(events));
+      const { sent, failed } = await timed("relay+functions", () => relayOutbox(db, (events) => runFunctions(events)));
       if (failed) s.errors.push(`relay: ${failed} events failed`);
-      // The watcher re-reads its boundary snapshot, so "nothing new" is the relay sending nothing.
       if (sent === 0) break;
+      await poll();
     }
   };
   const runFunctions = async (events: OutgoingEvent[]) => {
@@ -130,10 +150,10 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
   };
 
   const create = async (p: PlannedOrder, at: number) => {
-    await syncBalances(db, brokerDeps().balances);
+    await timed("syncBalances", () => syncBalances(db, brokerDeps().balances));
     const traceId = crypto.randomUUID();
     const expiredAt = at + ORDER_LIFETIME_MS;
-    const res = await handleCreateOrder(createOrderRequest(p, traceId, expiredAt));
+    const res = await timed("create_order", () => handleCreateOrder(createOrderRequest(p, traceId, expiredAt)));
     const body = (await res.json()) as { code: number; message: string };
     if (body.code !== 0) throw new Error(`create_order ${p.amount} ${p.symbol} (${p.wallet}) answered ${body.code} ${body.message}`);
     s.created++;
@@ -144,7 +164,7 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     if (p.fate === "mixpay_refunded") {
       later(at + (0.5 + rnd() * 4.5) * MINUTE, () => pay(id, false));
       // MixPay could not use the payment (e.g. it arrived after its own deadline) and sends it back.
-      later(at + (10 + rnd() * 20) * MINUTE, async () => void world.emulator.refund(traceId, "40025"));
+      later(at + (10 + rnd() * 20) * MINUTE, async () => void world.emulator.refund(traceId, "40025"), true);
     }
   };
 
@@ -153,8 +173,9 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     while (queue.length && queue[0]!.at <= until) {
       const a = queue.shift()!;
       clock.set(new Date(a.at));
-      await attempt("scheduled step", a.run);
-      await background();
+      await expire();
+      await timed("pay/refund", () => attempt("scheduled step", a.run));
+      await background(a.external ?? false);
     }
   };
 
@@ -172,13 +193,14 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     }
     clock.set(at);
     const p = plan.next().value as PlannedOrder;
+    await expire();
     await attempt(`order ${p.n}`, () => create(p, at.getTime()));
-    await background();
     opts.onOrder?.(s);
   }
   await runDue(Number.MAX_SAFE_INTEGER);
   clock.set(new Date(clock.now().getTime() + ORDER_LIFETIME_MS + MINUTE));
-  await background();
+  await expire();
+  await background(true);
   await reconcile();
   return s;
 }
