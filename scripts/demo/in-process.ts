@@ -17,7 +17,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { orders } from "@/db/schema";
 import type { BinancePayDouble } from "@/e2e/doubles/binance/double";
-import { EMULATED_MIXPAY_BOT, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import type { MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { reconcileLedger, type ReconcileDeps, type ReconcileResult } from "@/server/ledger/reconcile";
@@ -29,10 +29,9 @@ import { beginSettlement, confirmSettlement, sendSettlementTransfer } from "@/se
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 import { walletProvider, type WalletProviderKind } from "@/server/wallets/registry";
-import { arrivalTimes, mulberry32, planOrders, type PlannedOrder } from "./plan";
+import { arrivalTimes, createOrderBody, mulberry32, planOrders, type PlannedOrder } from "./plan";
 import type { SimulatedClock } from "./simulated-clock";
 
-export const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
 const ACTOR = "system:demo-traffic";
 const MINUTE = 60_000;
 /** MixPay's orders last minutes: 15 here. */
@@ -203,21 +202,6 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
   await background(true);
   await reconcile();
   return s;
-}
-
-/** create_order as MixPay sends it: JSON, every value a string. */
-export function createOrderBody(p: PlannedOrder, traceId: string, expiredAtMs: number): Record<string, string> {
-  return {
-    payee_id: DEMO_PAYEE,
-    wallet: p.wallet,
-    asset_id: p.assetId,
-    amount: p.amount,
-    trace_id: traceId,
-    memo: Buffer.from(JSON.stringify({ demo: p.n })).toString("base64url"),
-    expired_at: String(Math.floor(expiredAtMs / 1000)),
-    return_url: "https://mixpay.me/pay/return",
-    opponent_id: EMULATED_MIXPAY_BOT,
-  };
 }
 
 function createOrderRequest(p: PlannedOrder, traceId: string, expiredAtMs: number): Request {

@@ -10,6 +10,10 @@
 import Decimal from "decimal.js";
 import { DEMO_ASSETS } from "@/db/seed";
 
+/** The demo merchant (linked to merchant@demo.local) and the emulated MixPay bot (e2e/doubles/mixin/emulator.ts). */
+export const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
+export const EMULATED_MIXPAY_BOT_ID = "9c0a2b4e-6c1d-4e8f-9a7b-3d5e1f2a4b6c";
+
 export type Fate = "settled" | "expired" | "paid_late" | "mixpay_refunded";
 export type DemoAsset = keyof typeof DEMO_ASSETS;
 export type DemoWallet = "demo" | "binance";
@@ -100,4 +104,19 @@ export function arrivalTimes(seed: number, count: number, from: Date, to: Date):
     if (hour >= 8 && hour < 22 ? true : rnd() < 0.33) out.push(Math.floor(t));
   }
   return out.sort((a, b) => a - b).map((t) => new Date(t));
+}
+
+/** create_order as MixPay sends it: JSON, every value a string. */
+export function createOrderBody(p: PlannedOrder, traceId: string, expiredAtMs: number): Record<string, string> {
+  return {
+    payee_id: DEMO_PAYEE,
+    wallet: p.wallet,
+    asset_id: p.assetId,
+    amount: p.amount,
+    trace_id: traceId,
+    memo: Buffer.from(JSON.stringify({ demo: p.n })).toString("base64url"),
+    expired_at: String(Math.floor(expiredAtMs / 1000)),
+    return_url: "https://mixpay.me/pay/return",
+    opponent_id: EMULATED_MIXPAY_BOT_ID,
+  };
 }
