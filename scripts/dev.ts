@@ -10,6 +10,7 @@
  * the same companions; the browser tests use that, for speed and determinism.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadDotEnv } from "../server/config/load-dotenv";
 
@@ -45,15 +46,47 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
+// The embedded store's folder, when it is one (PGlite on disk): the emulator keeps its state next
+// to it, and a fresh one gets the demo history (docs/demo.md).
+const pgliteDir = !process.env.DATABASE_URL && !prod ? (process.env.PGLITE_DATA_DIR ?? ".data/pglite") : undefined;
+const onDisk = pgliteDir !== undefined && !pgliteDir.startsWith("memory://");
+const freshStore = onDisk && !existsSync(pgliteDir);
+
 // Mixin: the emulator (in this process) unless real keys are configured.
 if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
   const { startMixinEmulator } = await import("../e2e/doubles/mixin/emulator");
   const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../e2e/doubles/mixin/oauth");
+  const persist = await import("../e2e/doubles/mixin/persist");
+  // Mixin's side of a store on disk lives next to it; a new store starts a new Mixin.
+  const stateFile = onDisk ? path.join(path.dirname(path.resolve(pgliteDir)), `${path.basename(pgliteDir)}.mixin-emulator.json`) : undefined;
+  if (stateFile && freshStore) persist.forgetEmulatorState(stateFile);
+  let saver: ReturnType<typeof persist.emulatorStateSaver> | undefined;
   const emulator = await startMixinEmulator({
     port: Number(process.env.MIXIN_EMULATOR_PORT ?? 7001),
     // Mixin keeps a sent transaction `signed` for a few seconds before it is `spent`; 0 = at once.
     spendDelayMs: Number(process.env.MIXIN_EMULATOR_SPEND_DELAY_MS ?? 0),
+    state: stateFile ? persist.loadEmulatorState(stateFile) : undefined,
+    onChange: () => saver?.schedule(),
   });
+  if (stateFile) {
+    saver = persist.emulatorStateSaver(stateFile, () => emulator.exportState());
+    saver.flush();
+    process.on("exit", () => saver?.flush());
+    console.log(`[dev] Mixin emulator state: ${path.relative(root, stateFile)}`);
+  }
+  const historyOrders = Number(process.env.DEMO_HISTORY_ORDERS ?? 100);
+  if (freshStore && historyOrders > 0 && !/^(0|false|no)$/i.test(process.env.SEED_DEMO_DATA ?? "")) {
+    console.log(`[dev] fresh store: generating a week of demo history (${historyOrders} orders, DEMO_HISTORY_ORDERS)…`);
+    const { generateDemoHistory } = await import("./demo/history");
+    const h = await generateDemoHistory({ pgliteDataDir: pgliteDir, emulator, orders: historyOrders });
+    saver?.flush();
+    if (h) {
+      const s = h.summary;
+      const last = s.reconciliations.at(-1);
+      const unexplained = last ? last.checks.filter((c) => c.difference !== "0").length + last.newSuspenseItems + last.lostSnapshots.length : 0;
+      console.log(`[dev] demo history in ${(h.ms / 1000).toFixed(1)} s: ${s.created} orders, ${s.settled} settled, ${s.expired} expired, ${s.paidLate} paid late, ${s.mixpayRefunded} refunded by MixPay, ${s.refunded} refunded; ${unexplained} unexplained at the last reconciliation${s.errors.length ? `; ${s.errors.length} errors: ${s.errors.slice(0, 3).join("; ")}` : ""}`);
+    }
+  }
   env.MIXIN_KEYSTORE = JSON.stringify(emulator.keystore);
   env.MIXIN_API_BASE_URL = emulator.url;
   env.MIXPAY_API_BASE_URL ??= emulator.url;

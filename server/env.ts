@@ -50,7 +50,7 @@ const envSchema = z.object({
   MIXPAY_MAX_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(2 * 3600),
   /** create_order calls allowed per source address / per payee_id in each window (0 = no limit). */
   MIXPAY_RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(0).default(600),
-  MIXPAY_RATE_LIMIT_PER_PAYEE: z.coerce.number().int().min(0).default(120),
+  MIXPAY_RATE_LIMIT_PER_PAYEE: z.coerce.number().int().min(0).default(100),
   MIXPAY_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /**
    * Serve the demo wallet (a hosted page where "Pay" needs no money). Defaults to true except in
@@ -125,7 +125,7 @@ const envSchema = z.object({
    */
   RETURN_URL_ALLOWED_HOSTS: z.string().default("mixpay.me,*.mixpay.me"),
   /** /api/ready answers 503 when the last balance sync, snapshot poll or oldest unsent outbox event is older than these. */
-  READY_MAX_BALANCE_SYNC_AGE_SECONDS: z.coerce.number().int().min(10).default(120),
+  READY_MAX_BALANCE_SYNC_AGE_SECONDS: z.coerce.number().int().min(10).default(100),
   READY_MAX_SNAPSHOT_POLL_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
   READY_MAX_OUTBOX_AGE_SECONDS: z.coerce.number().int().min(10).default(300),
   /** Bearer token for /api/metrics (Prometheus). Unset: the route answers 404 (metrics off). */
@@ -168,6 +168,8 @@ function serviceSettings() {
     /** npm run dev only: how long the Mixin emulator keeps a sent transaction `signed` before `spent`, and the Binance Pay double a refund PENDING. */
     MIXIN_EMULATOR_SPEND_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
     BINANCE_PAY_DOUBLE_REFUND_SETTLE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** npm run dev only: orders of back-dated demo history generated on a fresh PGlite store with demo data (0 = none; docs/demo.md). */
+    DEMO_HISTORY_ORDERS: z.coerce.number().int().min(0).max(2_000).default(100),
   };
 }
 

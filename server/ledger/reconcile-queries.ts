@@ -18,10 +18,17 @@ export async function inFlightSettlements(db: Db): Promise<Map<string, string>> 
   return new Map(rowsOf<{ asset_id: string; total: string }>(rows).map((r) => [r.asset_id, r.total]));
 }
 
-/** Wallet refunds the provider accepted but has not finished: gone from the wallet, not yet in the books. */
+/**
+ * Wallet refunds the provider accepted but has not finished: gone from the wallet, not yet in the
+ * books. What left the wallet is the refund less the commission it gives back (Binance Pay's
+ * `refundCommission`, kept in the refund attempt's answer); the books post both at completion.
+ */
 export async function inFlightRefunds(db: Db, provider: string): Promise<Map<string, string>> {
   const rows = await db.execute<{ asset_id: string; total: string }>(sql`
-    select o.asset_id, (-sum(r.amount))::text as total
+    select o.asset_id, (-sum(r.amount - coalesce((
+      select (a.response->>'commissionReturned')::numeric from outbound_attempts a
+      where a.kind = 'wallet_refund' and a.idempotency_key = r.request_id and a.response->>'commissionReturned' ~ '^[0-9]+(\.[0-9]{1,8})?$'
+      order by a.attempt desc limit 1), 0)))::text as total
     from refunds r join orders o on o.id = r.order_id
     where r.status = 'processing' and o.wallet_provider = ${provider}
       and not exists (select 1 from ledger_journals j where j.idempotency_key = 'order:' || o.id || ':refunded')

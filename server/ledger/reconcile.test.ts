@@ -13,7 +13,6 @@ import { handleCreateOrder } from "@/server/mixpay/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
-import { processSnapshots, readSnapshotCursor, writeSnapshotCursor } from "@/server/snapshots/process-snapshots";
 import { BinancePayClient } from "@/server/wallets/binance/client";
 import { BinancePayWallet } from "@/server/wallets/binance/binance-wallet";
 import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "@/server/wallets/binance/config";
@@ -24,6 +23,7 @@ import { ACCOUNTS } from "./accounts";
 import { bookBalances, balanceOf } from "./books";
 import { reconcileLedger, type ReconcileDeps } from "./reconcile";
 import { pointBrokerAtEmulator } from "@/test/emulator";
+import { injectLostSnapshot, injectStrayTransfer, injectWalletOffByOne } from "@/test/ledger-injections";
 
 /*
  * Traffic through the real services (create_order, the wallet notice, settlement over the Mixin
@@ -131,7 +131,7 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
   });
 
   it("flags a stray incoming transfer in one pass, naming its snapshot", async () => {
-    const stray = emu.receive({ assetId: USDT, amount: "7", memo: "who knows", from: crypto.randomUUID() });
+    const stray = injectStrayTransfer(emu, USDT, "7");
     const r = await reconcile();
     expect(r.newSuspenseItems).toBe(1);
     expect(r.checks.every((c) => c.difference === "0")).toBe(true);
@@ -142,11 +142,8 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
 
   it("flags a snapshot the watcher passed without recording, naming it", async () => {
     emu.topUp(USDT, "3");
-    const lost = emu.receive({ assetId: USDT, amount: "0.5", memo: "lost one", from: crypto.randomUUID() });
-    const { snapshots } = await brokerDeps().snapshots.readSnapshots(await readSnapshotCursor(store.db), 500);
     // The watcher "skips" one (a bug, a crash between cursor and commit): it records the others and moves on.
-    await processSnapshots(store.db, snapshots.filter((s) => s.snapshotId !== lost.snapshot_id));
-    await writeSnapshotCursor(store.db, snapshots[snapshots.length - 1]!.createdAt);
+    const lost = await injectLostSnapshot(store.db, emu, USDT, "0.5");
     const r = await reconcile();
     expect(r.lostSnapshots).toEqual([lost.snapshot_id]);
     const [alert] = await alertsOfKind("ledger_snapshot_lost");
@@ -159,8 +156,7 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
   });
 
   it("flags a wallet balance off by one unit, naming the wallet and asset", async () => {
-    const books = await bookBalances(store.db);
-    binance.setBalance("USDT", new Decimal(balanceOf(books, "wallet:binance", USDT)).plus("0.00000001").toFixed(8));
+    await injectWalletOffByOne(store.db, binance, USDT, "USDT");
     const r = await reconcile();
     const off = r.checks.filter((c) => c.difference !== "0");
     expect(off).toEqual([expect.objectContaining({ account: "wallet:binance", assetId: USDT, difference: "0.00000001" })]);

@@ -2,6 +2,7 @@ import Decimal from "decimal.js";
 import type { DbOrTx } from "@/db/client";
 import type { orders, OrderStatus } from "@/db/schema";
 import { ACCOUNTS, walletAccount } from "./accounts";
+import { postCommissionForTransition } from "./commission-postings";
 import { postJournal, type JournalInput, type PostResult } from "./post-journal";
 
 type OrderRow = typeof orders.$inferSelect;
@@ -74,9 +75,13 @@ export async function postJournalForTransition(
   tx: DbOrTx,
   before: Pick<OrderRow, "status">,
   after: OrderRow,
-  input: { actor: string },
+  input: { actor: string; data?: Record<string, unknown> },
 ): Promise<PostResult> {
   const j = journalForTransition(before.status, after.status, after, input.actor);
   if (!j) return { posted: false };
-  return postJournal(tx, { ...j, occurredAt: j.occurredAt ?? new Date() });
+  const occurredAt = j.occurredAt ?? new Date();
+  const posted = await postJournal(tx, { ...j, occurredAt });
+  // The wallet's commission, when the same change reports it (commission-postings.ts).
+  if (posted.posted) await postCommissionForTransition(tx, after.status, after, input.data, input.actor, occurredAt);
+  return posted;
 }

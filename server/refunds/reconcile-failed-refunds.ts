@@ -36,7 +36,7 @@ export async function reconcileFailedRefunds(db: Db, getProvider: (kind: string)
       const r = await provider.queryRefund(refund.requestId);
       if (r.status === "succeeded") {
         await transitionOrder(db, { orderId: order.id, from: "refund_failed", to: "refunding", actor, message: `the wallet reports refund ${refund.requestId} succeeded after all` });
-        await completeRefund(db, order.id, r.providerRefundId, actor);
+        await completeRefund(db, order.id, r.providerRefundId, actor, r.commissionReturned);
         result.recovered++;
       } else if (r.status === "failed") {
         await db.update(refunds).set({ walletFailedAt: new Date(), status: "failed", lastError: r.error ?? "the wallet reports the refund failed" }).where(eq(refunds.id, refund.id));

@@ -138,12 +138,12 @@ export async function refundEndUser(
     await db.update(refunds).set({ providerRefundId: result.providerRefundId }).where(eq(refunds.id, refund.id));
     return "processing";
   }
-  await completeRefund(db, orderId, result.providerRefundId, actor);
+  await completeRefund(db, orderId, result.providerRefundId, actor, result.commissionReturned);
   return "refunded";
 }
 
 /** The wallet confirmed the refund (synchronously, by notification or by query). */
-export async function completeRefund(db: Db, orderId: string, providerRefundId: string | undefined, actor: string): Promise<void> {
+export async function completeRefund(db: Db, orderId: string, providerRefundId: string | undefined, actor: string, commissionReturned?: string): Promise<void> {
   const refund = await currentRefund(db, orderId);
   if (refund) await db.update(refunds).set({ status: "succeeded", providerRefundId, lastError: null, walletFailedAt: null }).where(eq(refunds.id, refund.id));
   await transitionOrder(db, {
@@ -153,7 +153,8 @@ export async function completeRefund(db: Db, orderId: string, providerRefundId: 
     actor,
     message: "the wallet refunded the end user",
     patch: { refundedAt: new Date() },
-    data: { providerRefundId },
+    // commissionReturned: what the wallet gave back of its commission; the books post it with the refund.
+    data: { providerRefundId, ...(commissionReturned ? { commissionReturned } : {}) },
   });
 }
 

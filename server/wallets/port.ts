@@ -40,6 +40,11 @@ export interface WalletRefundResult {
   error?: string;
   /** A failure the broker reacts to on its own: the wallet account cannot cover the refund (alerted). */
   errorCode?: "insufficient_balance";
+  /**
+   * The part of the wallet's commission this refund gives back to the broker (Binance Pay's
+   * `refundCommission`), a decimal string: the wallet account pays out the refund less this.
+   */
+  commissionReturned?: string;
 }
 
 /** What a wallet says about a payment, after the broker verified it (webhook, query, or demo page). */

@@ -140,6 +140,8 @@ export interface MixinEmulator {
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
   requests(): string[];
+  /** Everything the emulated Mixin holds (outputs, transactions, snapshots, the bot's keys), to start again from it (persist.ts). */
+  exportState(): EmulatorState;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,24 @@ export interface EmulatorOptions {
   freezeClock?: boolean;
   /** false: the bot is not registered for Safe (GET /safe/me answers has_safe: false). */
   hasSafe?: boolean;
+  /** Start from a state exported earlier (exportState) instead of fresh balances: `npm run dev` keeps Mixin's side next to its PGlite store. */
+  state?: EmulatorState;
+  /** Called after anything may have changed (each request, each control call), e.g. to save the state. */
+  onChange?: () => void;
+}
+
+/** What exportState returns and `state` restores (JSON-safe). */
+export interface EmulatorState {
+  version: 1;
+  keystore: MixinKeystore;
+  utxos: Utxo[];
+  txs: TxRecord[];
+  snapshots: Snapshot[];
+  settlements: Settlement[];
+  ghostOwners: [string, string][];
+  sequence: number;
+  /** The snapshot clock in nanoseconds (a decimal string: it is a bigint). */
+  clock: string;
 }
 
 /** Mixin's answer to a request without a valid session token. */
@@ -200,7 +220,7 @@ const scalar = () => {
 };
 
 export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<MixinEmulator> {
-  const keystore = opts.keystore ?? generateKeystore();
+  const keystore = opts.state?.keystore ?? opts.keystore ?? generateKeystore();
   const bot = keystore.app_id;
   const oauth = createMixinOAuthDouble({ clientId: bot });
   const assets = new Map(Object.entries({ ...DEFAULT_ASSETS, ...opts.extraAssets }).map(([id, a]) => [id, { ...a }]));
@@ -280,7 +300,24 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       }
     }
   }
-  seed();
+  if (opts.state) restore(opts.state);
+  else seed();
+
+  function restore(s: EmulatorState) {
+    utxos = s.utxos.map((u) => ({ ...u }));
+    txs = new Map(s.txs.map((t) => [t.request_id, { ...t }]));
+    for (const t of txs.values()) if (t.state === "signed") signedTxs.add(t);
+    snaps = [...s.snapshots];
+    settled = s.settlements.map((x) => ({ ...x }));
+    for (const [k, v] of s.ghostOwners) ghostOwners.set(k, v);
+    sequence = s.sequence;
+    clock = BigInt(s.clock);
+  }
+
+  function exportState(): EmulatorState {
+    advance();
+    return { version: 1, keystore, utxos, txs: [...txs.values()], snapshots: snaps, settlements: settled, ghostOwners: [...ghostOwners], sequence, clock: clock.toString() };
+  }
 
   function balance(assetId: string): string {
     advance();
@@ -698,7 +735,9 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks).toString("utf8")).catch((e: unknown) => send(res, 500, { error: (e as Error).message }));
+      handle(req, res, Buffer.concat(chunks).toString("utf8"))
+        .catch((e: unknown) => send(res, 500, { error: (e as Error).message }))
+        .finally(() => opts.onChange?.());
     });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
@@ -721,8 +760,17 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     clearFaults: () => {
       faults = [];
     },
-    refund,
-    receive,
+    refund: (traceId, code) => {
+      const s = refund(traceId, code);
+      opts.onChange?.();
+      return s;
+    },
+    receive: (t) => {
+      const s = receive(t);
+      opts.onChange?.();
+      return s;
+    },
+    exportState,
     freezeClock: (on) => {
       frozen = on;
     },
@@ -730,7 +778,10 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       spendDelayMs = ms;
     },
     postedRaws: () => posted.map((p) => ({ ...p })),
-    topUp,
+    topUp: (assetId, amount) => {
+      topUp(assetId, amount);
+      opts.onChange?.();
+    },
     setPaymentResult: (traceId, status) => {
       paymentResults.set(traceId, status);
     },

@@ -62,7 +62,7 @@ export async function reconcileBinanceRefund(db: Db, wallet: BinancePayWallet, o
   if (order.status !== "refunding") return "not_refunding";
   const r = await wallet.queryRefund(await currentRefundRequestId(db, order.id));
   if (r.status === "succeeded") {
-    await completeRefund(db, order.id, r.providerRefundId, actor);
+    await completeRefund(db, order.id, r.providerRefundId, actor, r.commissionReturned);
     return "refunded";
   }
   if (r.status === "failed") {

@@ -213,11 +213,14 @@ export function noticeOf(q: QueryOrderResult): PaymentNotice {
 
 function refundResultOf(q: QueryRefundResult, refundId?: string): WalletRefundResult {
   const providerRefundId = refundId ?? q.refundId ?? q.refundRequestId;
+  // Binance gives back this refund's share of the commission (the ledger books it, and counts it
+  // out of a refund still in flight).
+  const commissionReturned = q.refundCommission && new Decimal(q.refundCommission).gt(0) ? new Decimal(q.refundCommission).toFixed(8) : undefined;
   switch (q.refundStatus) {
     case "REFUND_SUCCESS":
-      return { status: "succeeded", providerRefundId };
+      return { status: "succeeded", providerRefundId, commissionReturned };
     case "REFUND_PENDING":
-      return { status: "processing", providerRefundId };
+      return { status: "processing", providerRefundId, commissionReturned };
     case "REFUND_FAIL":
       return { status: "failed", providerRefundId, error: "Binance Pay reports the refund failed" };
   }
