@@ -6,6 +6,7 @@ import { env } from "@/server/env";
 import { AppError, AppErrorCode, isAppError } from "@/server/errors";
 import { recordOrderEvent, transitionOrder, type Order } from "@/server/orders/transition-order";
 import type { MixPayResultApi, SettlementMixin } from "./ports";
+import { underAssetTransferLock } from "./transfer-lock";
 
 /**
  * Settlement of a paid order to MixPay, in three idempotent steps that a durable function runs
@@ -230,21 +231,5 @@ export async function markSettlementFailed(db: Db, orderId: string, reason: stri
     orderId,
     assetId: r.order.assetId,
     message: `Settlement of order ${orderId} (trace ${r.order.traceId}) failed: ${reason}`,
-  });
-}
-
-/**
- * One transfer per asset at a time across every broker instance. The Mixin port queues an asset's
- * transfers inside one process, but two instances would pick the same unspent outputs; the loser's
- * stored signed raw could then never be sent (its inputs spent by the other), and the settlement
- * would stall until its retries ran out. On PostgreSQL a transaction-scoped advisory lock on the
- * asset is held while the transfer is built, signed and sent (the signed raw is stored on another
- * connection meanwhile). The embedded PGlite store is one process with one connection: no lock.
- */
-async function underAssetTransferLock<T>(db: Db, assetId: string, fn: () => Promise<T>): Promise<T> {
-  if (!env().DATABASE_URL) return fn();
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`mixin-transfer:${assetId}`}))`);
-    return fn();
   });
 }
