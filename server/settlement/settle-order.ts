@@ -167,7 +167,7 @@ export async function confirmSettlement(
   if (order.status !== "settling") return "already_settled";
   const tx = await mixin.lookupTransfer(order.traceId);
   if (!tx || tx.state !== "spent") {
-    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`);
+    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`, { details: { reason: "not_spent" } });
   }
   await db
     .update(mixinTransfers)
@@ -177,7 +177,7 @@ export async function confirmSettlement(
   try {
     status = await mixpay.paymentStatus(order.traceId);
   } catch (e) {
-    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e });
+    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e, details: { reason: "mixpay_unavailable" } });
   }
   if (status === "failed") {
     await recordOnce(db, orderId, "settlement.mixpay_failed", actor, "MixPay reports the payment failed; its refund to the bot is expected", { status });
@@ -188,10 +188,10 @@ export async function confirmSettlement(
     const since = await recordOnce(db, orderId, "settlement.mixpay_unknown", actor, "MixPay's payment-result API does not know this trace; waiting for a refund before counting it settled", { status });
     const waitMs = opts.unknownTraceWaitMs ?? env().SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES * 60_000;
     if (now.getTime() - since.getTime() < waitMs) {
-      throw new AppError(AppErrorCode.RETRYABLE, `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`);
+      throw new AppError(AppErrorCode.RETRYABLE, `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`, { details: { reason: "mixpay_unknown" } });
     }
     path = "mixpay_unknown_no_refund";
-  } else if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`);
+  } else if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`, { details: { reason: "mixpay_pending" } });
   await transitionOrder(db, {
     orderId,
     from: "settling",
