@@ -64,12 +64,12 @@ describe("confirmSettlementPatiently", () => {
     expect(s.slept).toEqual([100, 200]);
   });
 
-  it("gives a never-spent transfer back to the retry once the wait is spent (pauses capped at 1 s)", async () => {
+  it("gives a never-spent transfer back to the retry once the wait is spent (pauses capped at 0.5 s)", async () => {
     const o = await settlingOrder();
     const r = remote(["signed"], ["success"]);
     const s = recordSleeps();
     await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 5000, sleep: s.sleep })).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE, details: { reason: "not_spent" } });
-    expect(s.slept).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+    expect(s.slept).toEqual([100, 200, 400, 500, 500, 500, 500, 500, 500, 500, 500]);
     expect(await status(o.id)).toBe("settling");
   });
 

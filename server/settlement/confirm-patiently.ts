@@ -9,7 +9,7 @@ const SOON = new Set(["not_spent", "mixpay_pending"]);
 /**
  * confirmSettlement, checked again inside the same step while Mixin has not spent the transfer yet
  * (it keeps a sent transaction `signed` for a few seconds) or MixPay has not seen it, every
- * 0.1, 0.2, 0.4, 0.8, then 1 s, for up to `waitMs`. Only then does the "not yet" go to the
+ * 0.1, 0.2, 0.4, then every 0.5 s, for up to `waitMs`. Only then does the "not yet" go to the
  * durable function's retry, whose backoff (seconds locally, longer on Inngest) would otherwise
  * decide when the shopper's order shows settled. Other answers (MixPay does not know the trace:
  * a wait of minutes; MixPay unreachable; anything else) are returned or thrown at once, as before.
@@ -25,7 +25,7 @@ export async function confirmSettlementPatiently(
 ): Promise<ConfirmOutcome> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let waited = 0;
-  for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+  for (let pause = 100; ; pause = Math.min(pause * 2, 500)) {
     try {
       return await confirmSettlement(db, orderId, mixin, mixpay, actor);
     } catch (e) {
