@@ -132,7 +132,7 @@ try {
     for (const o of created) {
       const paid = paidAt.get(o.orderId)!;
       const t = times.get(o.traceId);
-      if (t) toRequest.push(t.requestedAt - paid);
+      if (t?.requestedAt) toRequest.push(t.requestedAt - paid);
       if (t?.sentAt) toSent.push(t.sentAt - paid);
       const s = settled.find((r) => r.id === o.orderId)?.settled_at;
       if (s) toSettled.push(s.getTime() - paid);

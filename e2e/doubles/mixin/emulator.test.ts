@@ -137,7 +137,7 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
     expect(sent.state).toBe("signed");
     const stamped = emu.transactionTimes().find((t) => t.requestId === id)!;
     expect(stamped.requestedAt).toBeGreaterThanOrEqual(t0);
-    expect(stamped.sentAt).toBeGreaterThanOrEqual(stamped.requestedAt);
+    expect(stamped.sentAt).toBeGreaterThanOrEqual(stamped.requestedAt!);
     expect(stamped.spentAt).toBeUndefined();
     const during = await outputs();
     expect(during.length).toBe(before.length - 1); // the input is locked, no change yet

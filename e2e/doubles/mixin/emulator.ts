@@ -71,8 +71,8 @@ interface TxRecord {
   state: "unspent" | "signed" | "spent";
   /** The raw verified under this request id (unsigned); a send must match it. */
   verified_raw: string;
-  /** When Mixin first received the transaction request (POST /safe/transaction/requests), epoch ms. */
-  requested_at: number;
+  /** When Mixin first received the transaction request (POST /safe/transaction/requests), epoch ms (absent in older saved states). */
+  requested_at?: number;
   /** When it was signed (sent), for the signed → spent delay. */
   signed_at?: number;
   /** When it turned spent, epoch ms. */
@@ -141,7 +141,7 @@ export interface MixinEmulator {
   /** Make the emulated payments_result answer this status for a trace ("unknown": no status at all, as for a trace MixPay never saw). */
   setPaymentResult(traceId: string, status: "unknown" | "failed" | "success" | "pending" | "unpaid"): void;
   /** When each transaction request arrived, was sent and was spent (epoch ms; for latency benchmarks). */
-  transactionTimes(): { requestId: string; requestedAt: number; sentAt?: number; spentAt?: number }[];
+  transactionTimes(): { requestId: string; requestedAt?: number; sentAt?: number; spentAt?: number }[];
   /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
