@@ -45,8 +45,8 @@ export async function waitFor(url: string, timeoutMs = 120_000): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-/** The broker's production server (`npm run build` must have run) on PostgreSQL. */
-export async function startBroker(dbUrl: string, port: number): Promise<ChildProcess> {
+/** The broker's production server (`npm run build` must have run) on PostgreSQL; `extraEnv` overrides the defaults. */
+export async function startBroker(dbUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
     stdio: ["ignore", "ignore", "inherit"],
     env: {
@@ -73,6 +73,7 @@ export async function startBroker(dbUrl: string, port: number): Promise<ChildPro
       INNGEST_BASE_URL: "http://127.0.0.1:9",
       LOG_LEVEL: "error",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...extraEnv,
     },
   });
   await waitFor(`http://127.0.0.1:${port}/api/health`);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LoadResult } from "./lib";
 import { RESULTS } from "./lib";
+import { settlementSection, type SettlementRun } from "./report-settlement";
 
 const read = <T>(name: string): T | undefined => {
   const f = path.join(RESULTS, `${name}.json`);
@@ -148,5 +149,6 @@ if (bg) {
   for (const b of bg.balanceSync) lines.push(`| balance sync | ${b.assets} assets, ${b.outputs} outputs | median ${b.medianMs} ms, max ${b.maxMs} ms | target ≤ 1 s: ${ok(b.maxMs <= 1000)} |`);
   lines.push("");
 }
+lines.push(...settlementSection(read<SettlementRun>("settlement-latency"), read<SettlementRun>("settlement-latency-before"), svgChart));
 writeFileSync(path.join(process.cwd(), "BENCHMARKS.md"), lines.join("\n"));
 console.log("wrote BENCHMARKS.md");

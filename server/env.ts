@@ -76,6 +76,8 @@ const envSchema = z.object({
   SETTLEMENT_REFUND_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   /** A spent settlement whose trace MixPay's API does not know counts as settled after this many minutes without a refund. */
   SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  /** The confirm step checks again (every 0.1–0.5 s) for this long while Mixin has not spent the transfer or MixPay has not seen it, before leaving it to Inngest's retry backoff; 0 = no in-step wait. */
+  SETTLEMENT_CONFIRM_WAIT_SECONDS: z.coerce.number().int().min(0).max(120).default(15),
   /** Mixin user ids (comma-separated) the bot messages about every new alert. Optional. */
   ALERT_MIXIN_USER_IDS: csv,
   /** POST every new alert as JSON to this URL (Idempotency-Key = alert id). Optional. */

@@ -2,7 +2,9 @@ import { NonRetriableError } from "inngest";
 import { getDb } from "@/db";
 import { AppErrorCode, isAppError } from "@/server/errors";
 import { logger } from "@/server/logger";
-import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
+import { env } from "@/server/env";
+import { confirmSettlementPatiently } from "@/server/settlement/confirm-patiently";
+import { beginSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
 import { inngest } from "../client";
 import { orderPaid, orderSettleRequested } from "../events";
 import { brokerDeps } from "../deps";
@@ -64,9 +66,12 @@ export const settleOrder = inngest.createFunction(
       }
     });
 
+    // Mixin spends a sent transfer a few seconds later: the step checks again inside itself for up
+    // to SETTLEMENT_CONFIRM_WAIT_SECONDS rather than wait out a retry's backoff (no extra steps).
     const outcome = await step.run("confirm-settlement", async () => {
       try {
-        return await confirmSettlement(await getDb(), orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR);
+        const waitMs = env().SETTLEMENT_CONFIRM_WAIT_SECONDS * 1000;
+        return await confirmSettlementPatiently(await getDb(), orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR, { waitMs });
       } catch (e) {
         rethrow(e);
       }

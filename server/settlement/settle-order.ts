@@ -6,6 +6,7 @@ import { env } from "@/server/env";
 import { AppError, AppErrorCode, isAppError } from "@/server/errors";
 import { recordOrderEvent, transitionOrder, type Order } from "@/server/orders/transition-order";
 import type { MixPayResultApi, SettlementMixin } from "./ports";
+import { underAssetTransferLock } from "./transfer-lock";
 
 /**
  * Settlement of a paid order to MixPay, in three idempotent steps that a durable function runs
@@ -166,7 +167,7 @@ export async function confirmSettlement(
   if (order.status !== "settling") return "already_settled";
   const tx = await mixin.lookupTransfer(order.traceId);
   if (!tx || tx.state !== "spent") {
-    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`);
+    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`, { details: { reason: "not_spent" } });
   }
   await db
     .update(mixinTransfers)
@@ -176,7 +177,7 @@ export async function confirmSettlement(
   try {
     status = await mixpay.paymentStatus(order.traceId);
   } catch (e) {
-    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e });
+    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e, details: { reason: "mixpay_unavailable" } });
   }
   if (status === "failed") {
     await recordOnce(db, orderId, "settlement.mixpay_failed", actor, "MixPay reports the payment failed; its refund to the bot is expected", { status });
@@ -187,10 +188,10 @@ export async function confirmSettlement(
     const since = await recordOnce(db, orderId, "settlement.mixpay_unknown", actor, "MixPay's payment-result API does not know this trace; waiting for a refund before counting it settled", { status });
     const waitMs = opts.unknownTraceWaitMs ?? env().SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES * 60_000;
     if (now.getTime() - since.getTime() < waitMs) {
-      throw new AppError(AppErrorCode.RETRYABLE, `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`);
+      throw new AppError(AppErrorCode.RETRYABLE, `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`, { details: { reason: "mixpay_unknown" } });
     }
     path = "mixpay_unknown_no_refund";
-  } else if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`);
+  } else if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`, { details: { reason: "mixpay_pending" } });
   await transitionOrder(db, {
     orderId,
     from: "settling",
@@ -230,21 +231,5 @@ export async function markSettlementFailed(db: Db, orderId: string, reason: stri
     orderId,
     assetId: r.order.assetId,
     message: `Settlement of order ${orderId} (trace ${r.order.traceId}) failed: ${reason}`,
-  });
-}
-
-/**
- * One transfer per asset at a time across every broker instance. The Mixin port queues an asset's
- * transfers inside one process, but two instances would pick the same unspent outputs; the loser's
- * stored signed raw could then never be sent (its inputs spent by the other), and the settlement
- * would stall until its retries ran out. On PostgreSQL a transaction-scoped advisory lock on the
- * asset is held while the transfer is built, signed and sent (the signed raw is stored on another
- * connection meanwhile). The embedded PGlite store is one process with one connection: no lock.
- */
-async function underAssetTransferLock<T>(db: Db, assetId: string, fn: () => Promise<T>): Promise<T> {
-  if (!env().DATABASE_URL) return fn();
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`mixin-transfer:${assetId}`}))`);
-    return fn();
   });
 }

@@ -132,13 +132,19 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
     const before = await outputs();
     const port = new SafeMixinPort({ keystore: emu.keystore, baseUrl: emu.url, retries: -1 });
     const id = crypto.randomUUID();
+    const t0 = Date.now();
     const sent = await port.transfer({ requestId: id, assetId: USDT, amount: "0.5", opponentId: EMULATED_MIXPAY_BOT, memo: "x" });
     expect(sent.state).toBe("signed");
+    const stamped = emu.transactionTimes().find((t) => t.requestId === id)!;
+    expect(stamped.requestedAt).toBeGreaterThanOrEqual(t0);
+    expect(stamped.sentAt).toBeGreaterThanOrEqual(stamped.requestedAt!);
+    expect(stamped.spentAt).toBeUndefined();
     const during = await outputs();
     expect(during.length).toBe(before.length - 1); // the input is locked, no change yet
     expect(emu.settlements().find((s) => s.traceId === id)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 350));
     expect((await port.lookupTransfer(id))?.state).toBe("spent");
+    expect(emu.transactionTimes().find((t) => t.requestId === id)!.spentAt).toBeGreaterThanOrEqual(stamped.sentAt! + 300);
     const after = await outputs();
     expect(after.length).toBe(before.length); // the change output is back
     expect(emu.settlements().filter((s) => s.traceId === id)).toHaveLength(1);

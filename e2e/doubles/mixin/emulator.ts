@@ -71,8 +71,12 @@ interface TxRecord {
   state: "unspent" | "signed" | "spent";
   /** The raw verified under this request id (unsigned); a send must match it. */
   verified_raw: string;
+  /** When Mixin first received the transaction request (POST /safe/transaction/requests), epoch ms (absent in older saved states). */
+  requested_at?: number;
   /** When it was signed (sent), for the signed → spent delay. */
   signed_at?: number;
+  /** When it turned spent, epoch ms. */
+  spent_at?: number;
   raw_transaction: string;
   asset_id: string;
   amount: string;
@@ -136,6 +140,8 @@ export interface MixinEmulator {
   postedRaws(): { request_id: string; raw: string }[];
   /** Make the emulated payments_result answer this status for a trace ("unknown": no status at all, as for a trace MixPay never saw). */
   setPaymentResult(traceId: string, status: "unknown" | "failed" | "success" | "pending" | "unpaid"): void;
+  /** When each transaction request arrived, was sent and was spent (epoch ms; for latency benchmarks). */
+  transactionTimes(): { requestId: string; requestedAt?: number; sentAt?: number; spentAt?: number }[];
   /** Messages the bot sent (deduplicated by message_id, as Mixin does). */
   messages(): { message_id: string; recipient_id: string; text: string }[];
   /** Requests seen, "METHOD /path" (for assertions on retries). */
@@ -462,7 +468,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     if (opponent === EMULATED_MIXPAY_BOT) {
       settled.push({ traceId: rec.request_id, assetId, amount: sent.toFixed(), memo: Buffer.from(tx.extra).toString("utf8"), snapshotId: snap.snapshot_id });
     }
-    Object.assign(rec, { state: "spent", snapshot_id: snap.snapshot_id, updated_at: nowNano() });
+    Object.assign(rec, { state: "spent", snapshot_id: snap.snapshot_id, spent_at: Date.now(), updated_at: nowNano() });
   }
 
   function refund(traceId: string, code = "40025"): Snapshot {
@@ -571,6 +577,7 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
           asset_id: checked.assetId,
           amount: checked.tx.outputs.reduce((t, o) => t.plus(o.amount), new Decimal(0)).toFixed(),
           views: checked.tx.inputs.map(() => scalar()),
+          requested_at: Date.now(),
           created_at: nowNano(),
           updated_at: nowNano(),
         };
@@ -786,6 +793,10 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
       paymentResults.set(traceId, status);
     },
     requests: () => [...seen],
+    transactionTimes: () => {
+      advance();
+      return [...txs.values()].map((r) => ({ requestId: r.request_id, requestedAt: r.requested_at, sentAt: r.signed_at, spentAt: r.spent_at }));
+    },
     messages: () => [...messages.values()],
     close: () =>
       new Promise<void>((resolve) => {
