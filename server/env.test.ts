@@ -21,6 +21,11 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...SAFE_PRODUCTION, AUTH_SECRET: "short" })).toThrow(/at least 32 characters/);
   });
 
+  it("refuses a PostgreSQL pool of one connection (a settlement transfer needs a lock connection and a writer)", () => {
+    expect(() => parseEnv({ DATABASE_POOL_SIZE: "1" })).toThrow(/DATABASE_POOL_SIZE: at least 2/);
+    expect(parseEnv({ DATABASE_POOL_SIZE: "2" }).DATABASE_POOL_SIZE).toBe(2);
+  });
+
   it("treats empty values as unset, so a copied .env.example works", () => {
     expect(parseEnv({ NODE_ENV: "development", DATABASE_URL: "", AUTH_SECRET: "" }).seedDemoData).toBe(true);
   });

@@ -25,8 +25,11 @@ const envSchema = z.object({
   /** PostgreSQL URL; when unset the broker runs on embedded PGlite in PGLITE_DATA_DIR. */
   DATABASE_URL: z.url().optional(),
   PGLITE_DATA_DIR: z.string().min(1).default(".data/pglite"),
-  /** Pool size of the postgres.js client. */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Pool size of the postgres.js client. At least 2: a settlement transfer holds one connection
+   * for its asset's advisory lock and stores the signed raw on another (server/settlement/transfer-lock.ts).
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2, "at least 2 (a settlement transfer holds one connection for its lock and writes on another)").max(200).default(10),
   HOST: z.string().default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS instead. */
