@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import postgres from "postgres";
@@ -45,38 +46,48 @@ export async function waitFor(url: string, timeoutMs = 120_000): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** The production settings every benchmark server runs with (the broker and the floor alike). */
+export function brokerEnv(dbUrl: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: dbUrl,
+    DATABASE_POOL_SIZE: "20",
+    SEED_DEMO_DATA: "true",
+    BROKER_UNSAFE_TEST_MODE: "true",
+    MIXPAY_REQUIRE_HTTPS: "false",
+    MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
+    // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.
+    MIXPAY_RATE_LIMIT_PER_SOURCE: "100000000",
+    MIXPAY_RATE_LIMIT_PER_PAYEE: "100000000",
+    DEMO_WALLET_ENABLED: "true",
+    AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
+    // A well-formed keystore: the hot paths never call Mixin.
+    MIXIN_KEYSTORE: JSON.stringify(generateKeystore()),
+    MIXIN_API_BASE_URL: "http://127.0.0.1:9",
+    INNGEST_DEV: "1",
+    INNGEST_BASE_URL: "http://127.0.0.1:9",
+    LOG_LEVEL: "error",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
 /** The broker's production server (`npm run build` must have run) on PostgreSQL. */
 export async function startBroker(dbUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []), "--import", "tsx", "scripts/serve.ts"], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: dbUrl,
-      DATABASE_POOL_SIZE: "20",
-      SEED_DEMO_DATA: "true",
-      BROKER_UNSAFE_TEST_MODE: "true",
-      MIXPAY_REQUIRE_HTTPS: "false",
-      MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
-      // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.
-      MIXPAY_RATE_LIMIT_PER_SOURCE: "100000000",
-      MIXPAY_RATE_LIMIT_PER_PAYEE: "100000000",
-      DEMO_WALLET_ENABLED: "true",
-      AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
-      // A well-formed keystore: the hot paths never call Mixin.
-      MIXIN_KEYSTORE: JSON.stringify(generateKeystore()),
-      MIXIN_API_BASE_URL: "http://127.0.0.1:9",
-      INNGEST_DEV: "1",
-      INNGEST_BASE_URL: "http://127.0.0.1:9",
-      LOG_LEVEL: "error",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
+    env: brokerEnv(dbUrl, port),
   });
   await waitFor(`http://127.0.0.1:${port}/api/health`);
   return child;
+}
+
+/** What the machine was doing: the 1-minute load average (2 cores) at a step's start, for BENCHMARKS.md's conditions. */
+export function loadAverage(): number {
+  return Number(os.loadavg()[0]!.toFixed(2));
 }
 
 export interface LoadResult {

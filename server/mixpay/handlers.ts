@@ -7,7 +7,7 @@ import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { servedBy, walletProvider } from "@/server/wallets/registry";
-import { envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
+import { envelopeCodeOf, envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
 import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "./schemas";
 import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "./throttle-create-order";
@@ -38,13 +38,7 @@ function transportRefusal(req: Request): Response | undefined {
 async function guarded(req: Request, route: string, fn: () => Promise<Response>): Promise<Response> {
   const started = performance.now();
   const res = await answer(req, route, fn);
-  // The envelope code is in the body; read it from a clone only for the metric and access line.
-  let code = "unknown";
-  try {
-    code = String(((await res.clone().json()) as { code?: number }).code ?? "unknown");
-  } catch {
-    // not JSON: never expected here, counted as unknown
-  }
+  const code = String(envelopeCodeOf(res) ?? "unknown");
   const m = metrics();
   m.mixpayRequests.inc({ route, code, status: String(res.status) });
   m.mixpayLatency.observe({ route, code }, (performance.now() - started) / 1000);
