@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import postgres from "postgres";
-import { brokerEnv, freshDatabase, keepBalancesFresh, load, loadAverage, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
+import { brokerEnv, closeMixin, freshDatabase, mixinDouble, keepBalancesFresh, load, loadAverage, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const duration = quick ? 3 : 10;
@@ -20,7 +20,7 @@ const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 await sql`update balances set balance = 100000000 where asset_id = ${USDT}`;
 await sql`update assets set max_usdt = 1000000`;
 await sql.end();
-const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], { stdio: "ignore", env: brokerEnv(db.url, FLOOR_PORT) });
+const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], { stdio: "ignore", env: brokerEnv(db.url, FLOOR_PORT, await mixinDouble()) });
 await waitFor(`http://127.0.0.1:${FLOOR_PORT}/health`);
 
 const rangePath = `/mixpay/assets/range?payee_id=${PAYEE}&wallet=demo`;
@@ -59,6 +59,7 @@ try {
   floor.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));
   await db.drop();
+  await closeMixin();
 }
 
 const floorMax = results.find((r) => r.label === "range-floor" && r.targetRps === "max")!.rps;

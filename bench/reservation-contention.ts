@@ -3,7 +3,7 @@
  * of them. Successes must equal N at every size.   tsx bench/reservation-contention.ts
  */
 import postgres from "postgres";
-import { freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
+import { closeMixin, freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
 
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 4080) + 1;
 const db = await freshDatabase("bench_contention");
@@ -60,5 +60,6 @@ try {
   app.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));
   await db.drop();
+  await closeMixin();
 }
 save("reservation-contention", { when: new Date().toISOString(), rows, exact: rows.every((r) => r.successes === r.covers && r.other === 0) });
