@@ -79,9 +79,10 @@ async function load(db: DbOrTx, s: CacheState): Promise<Catalog> {
   try {
     const c = await loading;
     s.loads++;
-    // Never replace a newer catalog with an older read; never cache an unversioned one.
-    if (c.version !== null) s.catalog = c;
-    else s.catalog = undefined;
+    // Two overlapping loads may finish out of order and leave the older one cached: harmless, as
+    // every use compares the cached version with the one its own statement read. An unversioned
+    // read (the stamp row is missing) is never cached.
+    s.catalog = c.version !== null ? c : undefined;
     return c;
   } finally {
     if (s.loading === loading) s.loading = undefined;
