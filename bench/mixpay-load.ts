@@ -13,7 +13,12 @@ const APP_PORT = Number(process.env.BENCH_PORT_BASE ?? 4080);
 const FLOOR_PORT = APP_PORT + 10;
 
 const db = await freshDatabase("bench_load");
-const app = await startBroker(db.url, APP_PORT);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, APP_PORT).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 // Room for every create_order of the run: a big balance and wide limits.
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });

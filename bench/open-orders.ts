@@ -63,7 +63,12 @@ async function seedOpenOrders(sql: postgres.Sql, n: number): Promise<number> {
 const scale: { openOrders: number; loadAvg: number; seedMs: number; sequential: { p50: number; p99: number; errors: number }; saturation: LoadResult }[] = [];
 const db = await freshDatabase("bench_open");
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-const app = await startBroker(db.url, BASE);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, BASE).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 try {
   await sql`update assets set max_usdt = 1000000`;

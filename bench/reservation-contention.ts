@@ -7,7 +7,12 @@ import { closeMixin, freshDatabase, keepBalancesFresh, PAYEE, percentile, save, 
 
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 4080) + 1;
 const db = await freshDatabase("bench_contention");
-const app = await startBroker(db.url, PORT);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, PORT).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 const rows: { concurrent: number; covers: number; successes: number; unavailable: number; other: number; p50: number; p99: number; wallMs: number }[] = [];
