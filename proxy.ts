@@ -60,5 +60,9 @@ export const config = {
   // request, Next first copies the whole body for it (up to 10 MB, and drains the rest), which would
   // defeat the body caps of create_order, the webhooks, tRPC and next-auth. next.config gives those
   // routes their headers (a strict static CSP: they answer JSON, never scripts).
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/webhooks/|api/trpc/|api/auth/|api/inngest|mixpay/create_order$).*)"],
+  // /mixpay/assets/range reads no body but is skipped too, for speed: the proxy's per-request cost
+  // (Next's middleware adapter, a copy of the headers, two UUIDs) was a large share of MixPay's hot
+  // path (BENCHMARKS.md); its route answers the same edge cases itself (app/mixpay/assets/range).
+  // Any other spelling of the path (trailing slash, …) still comes here.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/webhooks/|api/trpc/|api/auth/|api/inngest|mixpay/create_order$|mixpay/assets/range$).*)"],
 };

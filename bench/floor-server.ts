@@ -1,26 +1,30 @@
 /**
- * The floor: a bare node:http server answering GET /mixpay/assets/range with the same domain
- * code and PostgreSQL queries as the broker (getAssetsRange on drizzle + postgres.js), and no web
- * framework. Its throughput is what the broker could reach if Next.js cost nothing.
- *   DATABASE_URL=… PORT=4090 tsx bench/floor-server.ts
+ * The floor: a bare node:http server answering GET /mixpay/assets/range with the very function
+ * the Next.js route exports (handleAssetsRange: transport check, parameters, the catalog cache,
+ * the one balances statement, metrics, access line), on the same production settings, and no
+ * web framework. Its throughput is what the broker could reach if Next.js cost nothing.
+ *   started by bench/mixpay-load.ts with the broker's settings (bench/lib.ts brokerEnv)
  */
 import { createServer } from "node:http";
-import { openDb } from "../db/client";
-import { getAssetsRange } from "../server/orders/get-assets-range";
+import { handleAssetsRange } from "../server/mixpay/handlers";
+import { PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../server/mixpay/transport";
 
-const handle = openDb({ databaseUrl: process.env.DATABASE_URL!, poolSize: 20 });
 const port = Number(process.env.PORT ?? 4090);
-const json = (res: import("node:http").ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(body));
-};
 
 createServer((req, res) => {
-  const url = new URL(req.url ?? "/", "http://floor");
-  if (url.pathname === "/health") return json(res, 200, { ok: true });
-  if (url.pathname !== "/mixpay/assets/range") return json(res, 404, { code: 11000, success: false, message: "not found", data: [] });
-  getAssetsRange(handle.db, { payeeId: url.searchParams.get("payee_id") ?? "", wallet: url.searchParams.get("wallet") ?? "" }).then(
-    (data) => json(res, 200, { code: 0, success: true, message: "", data }),
-    () => json(res, 200, { code: 11002, success: false, message: "This payment is unavailable.", data: [] }),
-  );
+  const path = req.url ?? "/";
+  if (path === "/health") {
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end('{"ok":true}');
+  }
+  // What scripts/serve.ts stamps before Next sees the request.
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  headers.set(PEER_ADDR_HEADER, req.socket.remoteAddress ?? "");
+  headers.set(PEER_TLS_HEADER, "0");
+  const request = new Request(`http://127.0.0.1:${port}${path}`, { method: req.method, headers });
+  void handleAssetsRange(request).then(async (answer) => {
+    res.writeHead(answer.status, Object.fromEntries(answer.headers));
+    res.end(await answer.text());
+  });
 }).listen(port, "127.0.0.1", () => console.log(`floor on ${port}`));

@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { generateKeystore } from "../server/mixin/keystore";
+import { startMixinEmulator, type MixinEmulator } from "../e2e/doubles/mixin/emulator";
 
 export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const RESULTS = path.join(process.cwd(), "bench", "results");
@@ -45,39 +46,71 @@ export async function waitFor(url: string, timeoutMs = 120_000): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-/** The broker's production server (`npm run build` must have run) on PostgreSQL; `extraEnv` overrides the defaults. */
+/**
+ * Production refuses to start unless Mixin accepts the bot's keystore (instrumentation.ts), so the
+ * benchmarks run one Mixin emulator for their brokers (the hot paths never call it). Close it at
+ * the end of a script (closeMixin), or the process would not exit.
+ */
+let mixin: Promise<MixinEmulator> | undefined;
+export function mixinDouble(): Promise<MixinEmulator> {
+  mixin ??= startMixinEmulator();
+  return mixin;
+}
+export async function closeMixin(): Promise<void> {
+  const m = mixin;
+  mixin = undefined;
+  if (m) await (await m).close();
+}
+
+/** The production settings every benchmark server runs with (the broker and the floor alike). */
+export function brokerEnv(dbUrl: string, port: number, emu: MixinEmulator | null): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: dbUrl,
+    DATABASE_POOL_SIZE: "20",
+    SEED_DEMO_DATA: "true",
+    BROKER_UNSAFE_TEST_MODE: "true",
+    MIXPAY_REQUIRE_HTTPS: "false",
+    MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
+    // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.
+    MIXPAY_RATE_LIMIT_PER_SOURCE: "100000000",
+    MIXPAY_RATE_LIMIT_PER_PAYEE: "100000000",
+    DEMO_WALLET_ENABLED: "true",
+    AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
+    // The emulator's bot: the start-up check passes; the hot paths never call Mixin.
+    ...(emu ? { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url } : {}),
+    INNGEST_DEV: "1",
+    INNGEST_BASE_URL: "http://127.0.0.1:9",
+    LOG_LEVEL: "error",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
+/**
+ * The broker's production server on PostgreSQL, as `npm start` runs it: `node dist/serve.mjs`
+ * (`npm run build` must have run; it compiles both Next and that listener). BENCH_CPU_PROF=<dir>
+ * writes a CPU profile of each broker there when it stops.
+ */
 export async function startBroker(dbUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
+  if (!existsSync("dist/serve.mjs")) throw new Error("dist/serve.mjs is missing: run `npm run build` first");
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []), "dist/serve.mjs"], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATABASE_URL: dbUrl,
-      DATABASE_POOL_SIZE: "20",
-      SEED_DEMO_DATA: "true",
-      BROKER_UNSAFE_TEST_MODE: "true",
-      MIXPAY_REQUIRE_HTTPS: "false",
-      MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
-      // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.
-      MIXPAY_RATE_LIMIT_PER_SOURCE: "100000000",
-      MIXPAY_RATE_LIMIT_PER_PAYEE: "100000000",
-      DEMO_WALLET_ENABLED: "true",
-      AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
-      // A well-formed keystore: the hot paths never call Mixin.
-      MIXIN_KEYSTORE: JSON.stringify(generateKeystore()),
-      MIXIN_API_BASE_URL: "http://127.0.0.1:9",
-      INNGEST_DEV: "1",
-      INNGEST_BASE_URL: "http://127.0.0.1:9",
-      LOG_LEVEL: "error",
-      NEXT_TELEMETRY_DISABLED: "1",
-      ...extraEnv,
-    },
+    // A benchmark with its own Mixin emulator (settlement latency) passes its keystore in extraEnv.
+    env: { ...(extraEnv.MIXIN_KEYSTORE ? brokerEnv(dbUrl, port, null) : brokerEnv(dbUrl, port, await mixinDouble())), ...extraEnv },
   });
-  await waitFor(`http://127.0.0.1:${port}/api/health`);
+  // A broker that exits (refused settings, say) fails the benchmark at once, not after the wait.
+  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the broker on port ${port} exited (${code}) before answering`))));
+  await Promise.race([waitFor(`http://127.0.0.1:${port}/api/health`), exited]);
   return child;
+}
+
+/** What the machine was doing: the 1-minute load average (2 cores) at a step's start, for BENCHMARKS.md's conditions. */
+export function loadAverage(): number {
+  return Number(os.loadavg()[0]!.toFixed(2));
 }
 
 export interface LoadResult {

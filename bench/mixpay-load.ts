@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import postgres from "postgres";
-import { freshDatabase, keepBalancesFresh, load, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
+import { brokerEnv, closeMixin, freshDatabase, mixinDouble, keepBalancesFresh, load, loadAverage, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const duration = quick ? 3 : 10;
@@ -13,26 +13,35 @@ const APP_PORT = Number(process.env.BENCH_PORT_BASE ?? 4080);
 const FLOOR_PORT = APP_PORT + 10;
 
 const db = await freshDatabase("bench_load");
-const app = await startBroker(db.url, APP_PORT);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, APP_PORT).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 // Room for every create_order of the run: a big balance and wide limits.
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 await sql`update balances set balance = 100000000 where asset_id = ${USDT}`;
 await sql`update assets set max_usdt = 1000000`;
 await sql.end();
-const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], { stdio: "ignore", env: { ...process.env, DATABASE_URL: db.url, PORT: String(FLOOR_PORT) } });
+const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], { stdio: "ignore", env: brokerEnv(db.url, FLOOR_PORT, await mixinDouble()) });
 await waitFor(`http://127.0.0.1:${FLOOR_PORT}/health`);
 
 const rangePath = `/mixpay/assets/range?payee_id=${PAYEE}&wallet=demo`;
-const results: LoadResult[] = [];
+const results: (LoadResult & { loadAvg: number })[] = [];
+const step = async (r: Parameters<typeof load>[0]) => {
+  const loadAvg = loadAverage();
+  results.push({ ...(await load(r)), loadAvg });
+};
 try {
   // Warm both (JIT, connection pools, Next's route cache).
   await load({ label: "warm-app", url: `http://127.0.0.1:${APP_PORT}${rangePath}`, durationS: 3 });
   await load({ label: "warm-floor", url: `http://127.0.0.1:${FLOOR_PORT}${rangePath}`, durationS: 3 });
   for (const target of ["floor", "app"] as const) {
     const port = target === "app" ? APP_PORT : FLOOR_PORT;
-    for (const rate of [100, 300, 1000]) results.push(await load({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, rate, durationS: duration }));
-    results.push(await load({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, connections: 32, durationS: duration }));
+    for (const rate of [100, 300, 1000]) await step({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, rate, durationS: duration });
+    await step({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, connections: 32, durationS: duration });
   }
   const body = () =>
     JSON.stringify({
@@ -47,19 +56,20 @@ try {
       opponent_id: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37",
     });
   // create_order takes ~25 ms even unloaded (one reservation lock per asset): more connections to hold the rate.
-  for (const rate of [100, 300]) results.push(await load({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, rate, connections: Math.ceil(rate / 10), durationS: duration }));
-  results.push(await load({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, connections: 32, durationS: duration }));
+  for (const rate of [100, 300]) await step({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, rate, connections: Math.ceil(rate / 10), durationS: duration });
+  await step({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, connections: 32, durationS: duration });
 } finally {
   await fresh.stop();
   app.kill("SIGTERM");
   floor.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));
   await db.drop();
+  await closeMixin();
 }
 
 const floorMax = results.find((r) => r.label === "range-floor" && r.targetRps === "max")!.rps;
 const appMax = results.find((r) => r.label === "range-app" && r.targetRps === "max")!.rps;
-const out = { when: new Date().toISOString(), durationS: duration, results, ratioToFloor: Number((appMax / floorMax).toFixed(2)) };
+const out = { when: new Date().toISOString(), conditions: process.env.BENCH_CONDITIONS ?? "", durationS: duration, results, ratioToFloor: Number((appMax / floorMax).toFixed(2)) };
 save("mixpay-load", out);
-for (const r of results) console.log(`${r.label.padEnd(12)} ${String(r.targetRps).padStart(5)} rps → ${String(r.rps).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  ${JSON.stringify(r.codes)}`);
+for (const r of results) console.log(`${r.label.padEnd(12)} ${String(r.targetRps).padStart(5)} rps → ${String(r.rps).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  ${JSON.stringify(r.codes)}  load avg ${r.loadAvg}`);
 console.log(`saturated assets/range: app ${appMax} rps, floor ${floorMax} rps, ratio ${out.ratioToFloor}`);

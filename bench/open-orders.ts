@@ -8,7 +8,7 @@
  */
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { freshDatabase, keepBalancesFresh, load, PAYEE, percentile, save, startBroker, USDT, type LoadResult } from "./lib";
+import { closeMixin, freshDatabase, keepBalancesFresh, load, loadAverage, PAYEE, percentile, save, startBroker, USDT, type LoadResult } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const sizes = quick ? [0, 10_000] : [0, 10_000, 100_000, 300_000];
@@ -60,23 +60,32 @@ async function seedOpenOrders(sql: postgres.Sql, n: number): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-const scale: { openOrders: number; seedMs: number; sequential: { p50: number; p99: number; errors: number }; saturation: LoadResult }[] = [];
+const scale: { openOrders: number; loadAvg: number; seedMs: number; sequential: { p50: number; p99: number; errors: number }; saturation: LoadResult }[] = [];
 const db = await freshDatabase("bench_open");
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-const app = await startBroker(db.url, BASE);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, BASE).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 try {
   await sql`update assets set max_usdt = 1000000`;
   await seedOpenOrders(sql, 0);
-  await load({ label: "warm", url: `http://127.0.0.1:${BASE}/mixpay/create_order`, method: "POST", body, connections: 8, durationS: 3 });
+  // Warm up as long as one size's steps (JIT, pools, Next's route cache): a short warm-up left the
+  // first size (0 open orders) measuring a cold process.
+  await sequential(BASE, sequentialN);
+  await load({ label: "warm", url: `http://127.0.0.1:${BASE}/mixpay/create_order`, method: "POST", body, connections: 32, durationS });
   for (const n of sizes) {
     // The load's own orders count as open orders too: reset to exactly n first.
     await sql`update orders set status = 'expired' where asset_id = ${USDT} and status = 'created' and memo = 'bench'`;
     const seedMs = await seedOpenOrders(sql, n);
+    const loadAvg = loadAverage();
     const seq = await sequential(BASE, sequentialN);
     const sat = await load({ label: `create-${n}`, url: `http://127.0.0.1:${BASE}/mixpay/create_order`, method: "POST", body, connections: 32, durationS });
-    console.log(`${String(n).padStart(7)} open orders: sequential p50 ${seq.p50} ms p99 ${seq.p99} ms; saturation ${sat.rps} rps p50 ${sat.p50} ms p99 ${sat.p99} ms errors ${sat.errors} (seeded in ${seedMs} ms)`);
-    scale.push({ openOrders: n, seedMs, sequential: seq, saturation: sat });
+    console.log(`${String(n).padStart(7)} open orders: sequential p50 ${seq.p50} ms p99 ${seq.p99} ms; saturation ${sat.rps} rps p50 ${sat.p50} ms p99 ${sat.p99} ms errors ${sat.errors} (seeded in ${seedMs} ms; load avg ${loadAvg})`);
+    scale.push({ openOrders: n, loadAvg, seedMs, sequential: seq, saturation: sat });
   }
 } finally {
   await fresh.stop();
@@ -149,4 +158,5 @@ for (const processes of [1, 2]) {
   }
 }
 
+await closeMixin();
 save("open-orders", { when: new Date().toISOString(), conditions: process.env.BENCH_CONDITIONS ?? "", quick, durationS, sequentialN, scale, instances });

@@ -3,11 +3,16 @@
  * of them. Successes must equal N at every size.   tsx bench/reservation-contention.ts
  */
 import postgres from "postgres";
-import { freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
+import { closeMixin, freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
 
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 4080) + 1;
 const db = await freshDatabase("bench_contention");
-const app = await startBroker(db.url, PORT);
+// A broker that cannot start leaves no database behind.
+const app = await startBroker(db.url, PORT).catch(async (e: unknown) => {
+  await db.drop();
+  await closeMixin();
+  throw e;
+});
 const fresh = keepBalancesFresh(db.url);
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 const rows: { concurrent: number; covers: number; successes: number; unavailable: number; other: number; p50: number; p99: number; wallMs: number }[] = [];
@@ -60,5 +65,6 @@ try {
   app.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1500));
   await db.drop();
+  await closeMixin();
 }
 save("reservation-contention", { when: new Date().toISOString(), rows, exact: rows.every((r) => r.successes === r.covers && r.other === 0) });

@@ -21,9 +21,19 @@ export interface MixPayEnvelope<T> {
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
+/** The envelope code of each answer built here: the metrics and the access line read it without parsing the body again. */
+const codes = new WeakMap<Response, MixPayCode>();
+export function envelopeCodeOf(res: Response): MixPayCode | undefined {
+  return codes.get(res);
+}
+function remember(res: Response, code: MixPayCode): Response {
+  codes.set(res, code);
+  return res;
+}
+
 export function okEnvelope<T>(data: T): Response {
   const body: MixPayEnvelope<T> = { code: MIXPAY_CODES.OK, success: true, message: "", data };
-  return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
+  return remember(new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS }), MIXPAY_CODES.OK);
 }
 
 /**
@@ -33,7 +43,7 @@ export function okEnvelope<T>(data: T): Response {
  */
 export function errorEnvelope(code: Exclude<MixPayCode, 0>, message: string, httpStatus = 200, extraHeaders: Record<string, string> = {}): Response {
   const body: MixPayEnvelope<never[]> = { code, success: false, message, data: [] };
-  return new Response(JSON.stringify(body), { status: httpStatus, headers: { ...JSON_HEADERS, ...extraHeaders } });
+  return remember(new Response(JSON.stringify(body), { status: httpStatus, headers: { ...JSON_HEADERS, ...extraHeaders } }), code);
 }
 
 export const MESSAGES = {

@@ -7,9 +7,9 @@ import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { servedBy, walletProvider } from "@/server/wallets/registry";
-import { envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
+import { envelopeCodeOf, envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
-import { createOrderParamsSchema, parseParams, rangeParamsSchema } from "./schemas";
+import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "./schemas";
 import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "./throttle-create-order";
 import { judgeTransport } from "./transport";
 
@@ -38,13 +38,7 @@ function transportRefusal(req: Request): Response | undefined {
 async function guarded(req: Request, route: string, fn: () => Promise<Response>): Promise<Response> {
   const started = performance.now();
   const res = await answer(req, route, fn);
-  // The envelope code is in the body; read it from a clone only for the metric and access line.
-  let code = "unknown";
-  try {
-    code = String(((await res.clone().json()) as { code?: number }).code ?? "unknown");
-  } catch {
-    // not JSON: never expected here, counted as unknown
-  }
+  const code = String(envelopeCodeOf(res) ?? "unknown");
   const m = metrics();
   m.mixpayRequests.inc({ route, code, status: String(res.status) });
   m.mixpayLatency.observe({ route, code }, (performance.now() - started) / 1000);
@@ -87,11 +81,19 @@ export function handleCreateOrder(req: Request): Promise<Response> {
     const e = env();
     const db = await getDb();
     const limits: ThrottleLimits = { perSource: e.MIXPAY_RATE_LIMIT_PER_SOURCE, perPayee: e.MIXPAY_RATE_LIMIT_PER_PAYEE, windowSeconds: e.MIXPAY_RATE_WINDOW_SECONDS };
-    await throttleCreateOrder(db, "source", sourceOf.get(req) ?? "unknown", limits, now);
     const policy = { maxExpirySeconds: e.MIXPAY_MAX_EXPIRY_SECONDS, botIds: e.MIXPAY_BOT_IDS };
-    const p = parseParams(createOrderParamsSchema(now, policy), await readBodyParams(req));
-    await throttleCreateOrder(db, "payee", p.payee_id, limits, now);
-    const links = await createOrder(db, p, { walletProvider, servedBy, now });
+    // Read the body first so both counters and the catalog version are one statement; a refusal
+    // by the source's limit still comes before any parameter error, as it always did.
+    let p: CreateOrderParams | undefined;
+    let invalid: unknown;
+    try {
+      p = parseParams(createOrderParamsSchema(now, policy), await readBodyParams(req));
+    } catch (err) {
+      invalid = err;
+    }
+    const { catalogVersion } = await throttleCreateOrder(db, { source: sourceOf.get(req) ?? "unknown", payee: p?.payee_id }, limits, now);
+    if (!p) throw invalid;
+    const links = await createOrder(db, p, { walletProvider, servedBy, now, catalogVersion });
     return okEnvelope(links);
   });
 }

@@ -14,6 +14,8 @@ import { handleAssetsRange, handleCreateOrder } from "./handlers";
  * transaction's BEGIN/COMMIT are not Drizzle statements and would come on top). The bounds are
  * today's counts, so a change that adds a query to the hot path fails here and must say why.
  * Before the reservation counter: create_order 10 statements + BEGIN/COMMIT, assets/range 6.
+ * Before the catalog cache: create_order 9 (two rate-limit upserts, wallet, access policy (2),
+ * asset, reserve, links, their event), assets/range 5.
  */
 const statements: string[] = [];
 let client: PGlite;
@@ -34,21 +36,32 @@ async function count(run: () => Promise<Response>): Promise<{ n: number; code: n
 }
 
 describe("queries per MixPay request", () => {
-  it("create_order: two rate-limit counters, wallet, access policy (2), asset, ONE check-reserve-insert statement, then the wallet's links and their event", async () => {
+  it("create_order: ONE statement for both rate-limit counters and the catalog version, ONE check-reserve-insert, ONE for the wallet's links and their event", async () => {
+    await count(() => handleCreateOrder(createRequest(createBody({ amount: "1" })))); // the cold catalog loads once
     const r = await count(() => handleCreateOrder(createRequest(createBody({ amount: "2" }))));
     expect(r.code).toBe(0);
     expect(r.sql.filter((q) => /^\s*with r as \(\s*update "balances"/i.test(q))).toHaveLength(1);
     // No sum over orders on the hot path.
     expect(r.sql.filter((q) => /sum\(/i.test(q))).toHaveLength(0);
-    // 7 on the reservation path + the per-source and per-payee rate-limit upserts (server/mixpay/rate-limit.ts).
-    expect(r.sql.filter((q) => /rate_limit_counters/i.test(q))).toHaveLength(2);
-    expect(r.n).toBeLessThanOrEqual(9);
+    const limiter = r.sql.filter((q) => /rate_limit_counters/i.test(q));
+    expect(limiter).toHaveLength(1);
+    expect(limiter[0]).toMatch(/catalog_version/);
+    expect(r.n).toBe(3);
   });
 
-  it("assets/range: wallet, access policy (2), enabled assets, balances with their counters", async () => {
+  it("assets/range: ONE statement, the balances with the catalog version", async () => {
+    await count(() => handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" })));
     const r = await count(() => handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" })));
     expect(r.code).toBe(0);
     expect(r.sql.filter((q) => /sum\(/i.test(q))).toHaveLength(0);
-    expect(r.n).toBeLessThanOrEqual(5);
+    expect(r.n).toBe(1);
+  });
+
+  it("a catalog change costs the next request one reload (version + wallets, assets, policy, entries), then it is one statement again", async () => {
+    await client.query(`update assets set fee_rate = fee_rate where true`);
+    const reload = await count(() => handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" })));
+    expect(reload.code).toBe(0);
+    expect(reload.n).toBe(1 + 5);
+    expect((await count(() => handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" })))).n).toBe(1);
   });
 });

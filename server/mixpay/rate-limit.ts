@@ -26,7 +26,7 @@ export interface RateVerdict {
 }
 
 /** One prune every ~N calls keeps the table to the keys seen recently (random payee ids included). */
-const PRUNE_ONE_IN = 200;
+export const PRUNE_ONE_IN = 200;
 
 export async function hitRateLimit(db: DbOrTx, key: string, rule: RateRule, now = new Date()): Promise<RateVerdict> {
   const windowMs = rule.windowSeconds * 1000;

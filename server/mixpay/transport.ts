@@ -24,7 +24,15 @@ export type TransportVerdict = { ok: true; clientAddr?: string; secure: boolean 
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** Parsed once per list: the settings are read once per process, and judgeTransport runs on every MixPay call. */
+const parsed = new WeakMap<string[], Range[]>();
 function parseRanges(list: string[]): Range[] {
+  let ranges = parsed.get(list);
+  if (!ranges) parsed.set(list, (ranges = parseRangesNow(list)));
+  return ranges;
+}
+
+function parseRangesNow(list: string[]): Range[] {
   return list.map((entry) => {
     if (entry.includes("/")) {
       const [addr, bits] = ipaddr.parseCIDR(entry);

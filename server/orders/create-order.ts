@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { assets, orderEvents, orders } from "@/db/schema";
-import { checkPayeeAccess } from "@/server/access/check-payee-access";
+import { judgePayeeAccess } from "@/server/access/check-payee-access";
+import { catalogAt, currentCatalog, type AssetRow } from "@/server/catalog/catalog-cache";
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import { env } from "@/server/env";
 import { AppError, AppErrorCode } from "@/server/errors";
@@ -10,7 +11,8 @@ import type { CreateOrderParams } from "@/server/mixpay/schemas";
 import { dec, feeFor, fmt8 } from "@/server/money";
 import type { WalletProvider } from "@/server/wallets/port";
 import { assetLimits } from "./asset-limits";
-import { assertWalletServed } from "./get-assets-range";
+import { walletServed } from "./get-assets-range";
+import { rowsOf } from "./reservations";
 import { reserveAndInsertOrder } from "./reserve-order";
 import { transitionOrder, type Order } from "./transition-order";
 
@@ -25,6 +27,11 @@ export interface CreateOrderDeps {
   /** Which provider serves a wallet row's provider now (binance → demo until configured). */
   servedBy?(kind: "demo" | "binance"): "demo" | "binance";
   now?: Date;
+  /**
+   * catalog_version as read inside the caller's first statement (the MixPay handler's rate-limit
+   * upsert): the cached catalog is used if it is that version. Absent: read with one query here.
+   */
+  catalogVersion?: string | null;
 }
 
 const ACTOR = "mixpay";
@@ -37,13 +44,14 @@ const ACTOR = "mixpay";
  */
 export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrderDeps): Promise<PaymentLinks> {
   const now = deps.now ?? new Date();
-  const wallet = await assertWalletServed(db, p.wallet);
-  const access = await checkPayeeAccess(db, p.payee_id);
+  const catalog = deps.catalogVersion === undefined ? await currentCatalog(db) : await catalogAt(db, deps.catalogVersion);
+  const wallet = walletServed(catalog, p.wallet);
+  const access = judgePayeeAccess(catalog.accessMode, catalog.accessLists.get(p.payee_id));
   if (!access.allowed) throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
 
   const requestHash = hashCreateOrderParams(p);
 
-  const [asset] = await db.select().from(assets).where(eq(assets.assetId, p.asset_id));
+  const asset = catalog.assets.get(p.asset_id);
   const refusal = catalogRefusal(asset, p);
   if (refusal || !asset) {
     // The trace is looked up only here and after a refused reservation (not on the hot path):
@@ -125,7 +133,7 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
 }
 
 /** Why the catalog refuses this request now (asset not offered, no price, amount out of range), if it does. */
-function catalogRefusal(asset: typeof assets.$inferSelect | undefined, p: CreateOrderParams): AppError | undefined {
+function catalogRefusal(asset: AssetRow | undefined, p: CreateOrderParams): AppError | undefined {
   if (!asset || !asset.enabled) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
   const limits = assetLimits(asset);
   if (!limits) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker right now (no price)`);
@@ -172,28 +180,24 @@ async function requestWalletPayment(db: Db, order: Order, assetSymbol: string, d
       payAmount: order.payAmount,
       expiredAt: order.expiredAt,
     });
-    const [updated] = await db
-      .update(orders)
-      .set({
-        walletOrderId: payment.walletOrderId,
-        walletTradeNo: payment.walletTradeNo,
-        checkoutUrl: payment.checkoutUrl,
-        deepLink: payment.deepLink,
-        universalUrl: payment.universalUrl,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(orders.id, order.id), isNull(orders.checkoutUrl)))
-      .returning();
-    if (updated) {
-      await db.insert(orderEvents).values({
-        orderId: order.id,
-        type: "wallet.payment_created",
-        actor,
-        message: "the wallet created the payment; links handed to MixPay",
-        data: { walletOrderId: payment.walletOrderId, walletTradeNo: payment.walletTradeNo, checkoutUrl: payment.checkoutUrl },
-      });
-      return linksOf(updated)!;
-    }
+    // The links and their timeline event in one statement; nothing when a concurrent repeat stored links first.
+    const stored = rowsOf<{ checkout_url: string; deep_link: string | null; universal_url: string | null }>(
+      await db.execute(sql`
+        with u as (
+          update ${orders} set wallet_order_id = ${payment.walletOrderId}, wallet_trade_no = ${payment.walletTradeNo},
+                 checkout_url = ${payment.checkoutUrl}, deep_link = ${payment.deepLink}, universal_url = ${payment.universalUrl}, updated_at = ${new Date().toISOString()}::timestamptz
+          where id = ${order.id}::uuid and checkout_url is null
+          returning id, checkout_url, deep_link, universal_url
+        ), e as (
+          insert into ${orderEvents} (order_id, type, actor, message, data)
+          select id, 'wallet.payment_created', ${actor}, 'the wallet created the payment; links handed to MixPay',
+                 ${JSON.stringify({ walletOrderId: payment.walletOrderId, walletTradeNo: payment.walletTradeNo, checkoutUrl: payment.checkoutUrl })}::jsonb
+          from u
+        )
+        select checkout_url, deep_link, universal_url from u`),
+    );
+    const [updated] = stored;
+    if (updated) return { checkout_url: updated.checkout_url, deep_link: updated.deep_link ?? "", universal_url: updated.universal_url ?? "" };
     // A concurrent repeat stored links first: answer those.
     const current = await findByTraceId(db, order.traceId);
     return linksOf(current!) ?? { checkout_url: payment.checkoutUrl, deep_link: payment.deepLink, universal_url: payment.universalUrl };

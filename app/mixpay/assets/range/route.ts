@@ -1,8 +1,14 @@
 import { handleAssetsRange, handleUnknown } from "@/server/mixpay/handlers";
+import { mixpayEdge } from "@/server/mixpay/edge-paths";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = handleAssetsRange;
-const wrongMethod = (req: Request) => handleUnknown(req, "GET");
-export { wrongMethod as POST, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE };
+// The proxy skips this exact path (proxy.ts): OPTIONS gets the proxy's answer here (405, Allow:
+// GET, HEAD), never Next's own 204. HEAD is Next's GET without the body, as through the proxy.
+const wrongMethod = (req: Request) => {
+  const edge = mixpayEdge(req.method, "/mixpay/assets/range");
+  return edge && "respond" in edge ? edge.respond : handleUnknown(req, "GET");
+};
+export { wrongMethod as POST, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE, wrongMethod as OPTIONS };
