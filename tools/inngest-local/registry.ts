@@ -42,9 +42,9 @@ export function register(state: RunnerState, configs: FunctionConfig[], source: 
       try {
         checkExpression(expression);
       } catch (err) {
-        // Inngest refuses such a function; the runner says so once and goes on (see README).
+        // Inngest compiles expressions against the same variables; the runner says so once and goes on (see README).
         if (firstReport(state, `${fn.id}|${expression}`)) {
-          log.error({ fn: fn.id, kind, expression, error: errorMessage(err) }, "invalid expression (Inngest would refuse it)");
+          log.error({ fn: fn.id, kind, expression, error: errorMessage(err) }, "invalid CEL expression (undeclared variable, unknown function or syntax)");
         }
       }
     }
