@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cronMatches, nextCronTime, parseCron } from "./cron";
-import { evaluate } from "./expr";
+import { checkExpression, evaluate } from "./expr";
 import { parseTimeString, seededEventId, sleepUntil } from "./time";
 
 describe("cron", () => {
@@ -29,7 +29,8 @@ describe("cron", () => {
 
   it("rejects malformed expressions", () => {
     expect(() => parseCron("* * * *")).toThrow(/5 fields/);
-    expect(() => parseCron("61 * * * *")).toThrow(/out of range/);
+    expect(() => parseCron("61 * * * *")).toThrow(/invalid value for minute: 61/i);
+    expect(() => parseCron("TZ=Nowhere/Special 0 9 * * *")).toThrow();
   });
 });
 
@@ -45,8 +46,17 @@ describe("expressions", () => {
     expect(evaluate("event.data.missing.deeper == null", { event })).toBe(true);
   });
 
+  it("runs CEL's functions and macros as Inngest does", () => {
+    expect(evaluate("size(event.data.tags) > 0", { event })).toBe(true);
+    expect(evaluate("has(event.data.orderId) && !has(event.data.missing) && !has(event.data.missing.deeper)", { event })).toBe(true);
+    expect(evaluate("event.data.tags.exists(t, t == 'a') && event.data.orderId.startsWith('o-')", { event })).toBe(true);
+    expect(evaluate("event.data.orderId", { event })).toBe("o-1"); // a concurrency key
+  });
+
   it("refuses what it does not implement instead of guessing", () => {
-    expect(() => evaluate("size(event.data.tags) > 0", { event })).toThrow(/not supported/);
+    expect(() => evaluate("sizeOf(event.data.tags) > 0", { event })).toThrow(/no matching overload/);
+    expect(() => checkExpression("check-reservations")).toThrow(/Unknown variable: check/);
+    expect(() => checkExpression("event.data.orderId ==")).toThrow();
   });
 });
 

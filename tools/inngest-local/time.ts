@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { ulid as makeUlid } from "ulid";
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
@@ -35,27 +36,15 @@ export function sleepUntil(value: string, now: number): number {
   return at;
 }
 
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-function encodeTime(ms: number): string {
-  let out = "";
-  let t = ms;
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[t % 32]! + out;
-    t = Math.floor(t / 32);
-  }
-  return out;
-}
-
-function encodeRandom(bytes: Buffer): string {
-  let out = "";
-  for (let i = 0; i < 16; i++) out += CROCKFORD[bytes[i]! % 32];
-  return out;
+/** A PRNG over fixed bytes, so the random part of a ULID can be derived instead of drawn. */
+function bytesPrng(bytes: Buffer): () => number {
+  let i = 0;
+  return () => bytes[i++ % bytes.length]! / 256;
 }
 
 /** A ULID, the id format Inngest uses for runs and events (sortable by time). */
 export function ulid(now: number = Date.now()): string {
-  return encodeTime(now) + encodeRandom(randomBytes(16));
+  return makeUlid(now, bytesPrng(randomBytes(16)));
 }
 
 /**
@@ -67,5 +56,5 @@ export function seededEventId(seed: string, index: number): string {
   const [millisRaw] = seed.split(",");
   const millis = Number(millisRaw);
   const digest = createHash("sha256").update(`${seed}#${index}`).digest();
-  return encodeTime(Number.isFinite(millis) && millis > 0 ? millis : 0) + encodeRandom(digest);
+  return makeUlid(Number.isFinite(millis) && millis > 0 ? millis : 0, bytesPrng(digest));
 }
