@@ -5,7 +5,7 @@ import { alerts, mixinSnapshots, orders, outbox, refunds } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 import { createBody, createRequest, envelope } from "@/test/mixpay";

@@ -9,7 +9,7 @@ import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e
 import { brokerDeps } from "@/inngest/deps";
 import { onSettlementRetriesExhausted, settleOrder } from "@/inngest/functions/settle-order";
 import { resetEnvCache } from "@/server/env";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";

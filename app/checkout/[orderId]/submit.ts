@@ -2,7 +2,7 @@ import { getDb } from "@/db";
 import { dispatchOutbox } from "@/inngest/dispatch";
 import { env } from "@/server/env";
 import { AppError, AppErrorCode } from "@/server/errors";
-import { returnRedirect } from "@/server/http/return-redirect";
+import { returnRedirect } from "@/adapters/http/return-redirect";
 import { logger } from "@/server/logger";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 

@@ -1,4 +1,4 @@
-import { handleUnknown } from "@/server/mixpay/handlers";
+import { handleUnknown } from "@/adapters/mixpay-http/handlers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

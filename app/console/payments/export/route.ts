@@ -1,7 +1,8 @@
 import { getDb } from "@/db";
-import { ordersCsv, scopeOf } from "@/server/console/export-orders";
+import { ordersCsv } from "@/server/console/export-orders";
+import { scopeOf } from "@/server/console/payee-scope";
 import { filterFromSearchParams } from "@/server/console/search-params";
-import { createContext } from "@/server/trpc/context";
+import { createContext } from "@/adapters/trpc/context";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

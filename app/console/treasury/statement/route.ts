@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { assets } from "@/db/schema";
 import { dailyStatement, statementCsv } from "@/server/ledger/statement";
-import { createContext } from "@/server/trpc/context";
+import { createContext } from "@/adapters/trpc/context";
 import { eq } from "drizzle-orm";
 
 export const runtime = "nodejs";

@@ -9,7 +9,7 @@ import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { createBody, createRequest, envelope, MIXPAY_BOT, PAYEE, rangeRequest } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
 import { handleAssetsRange, handleCreateOrder } from "./handlers";
-import { hitRateLimit, pruneRateLimits } from "./rate-limit";
+import { hitRateLimit, pruneRateLimits } from "@/server/mixpay/rate-limit";
 import { PEER_ADDR_HEADER } from "./transport";
 
 /**

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { Db } from "@/db/client";
 import type { SessionUser } from "@/server/auth/users";
+import { scopeOf } from "@/server/console/payee-scope";
 import { AppError, AppErrorCode } from "@/server/errors";
 
 export interface Context {
@@ -54,14 +55,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
  * Merchants (and operators, who see every payee). For a merchant the payee ids are the ones
  * linked to the user; procedures filter by them server-side, so no input can widen them.
  */
-export const merchantProcedure = protectedProcedure.use(({ ctx, next }) => {
-  const scope = ctx.user.role === "operator" ? ({ kind: "all" } as const) : ({ kind: "payees", payeeIds: ctx.user.payeeIds } as const);
-  return next({ ctx: { ...ctx, scope } });
-});
+export const merchantProcedure = protectedProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, scope: scopeOf(ctx.user) } }));
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "operator") throw new TRPCError({ code: "FORBIDDEN", message: "operators only" });
   return next({ ctx });
 });
-
-export type PayeeScope = { kind: "all" } | { kind: "payees"; payeeIds: string[] };
