@@ -11,7 +11,7 @@ import { alertRaised } from "../events";
  * Each channel is its own step, so a retried webhook never messages the operators again.
  * Operators also see and acknowledge alerts in the console.
  */
-export const deliverAlert = inngest.createFunction(
+export const deliverAlertFn = inngest.createFunction(
   { id: "deliver-alert", triggers: [alertRaised], retries: 6, idempotency: "event.data.alertId" },
   async ({ event, step }) => {
     const alert = await step.run("log-alert", async () => logAlert(await getDb(), event.data.alertId));
