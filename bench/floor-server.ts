@@ -7,7 +7,7 @@
  */
 import { createServer } from "node:http";
 import { handleAssetsRange } from "../adapters/mixpay-http/handlers";
-import { PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/mixpay-http/transport";
+import { PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/http/transport";
 
 const port = Number(process.env.PORT ?? 4090);
 

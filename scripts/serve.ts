@@ -22,7 +22,7 @@ import next from "next";
 import { closeStore } from "../db";
 import { loadDotEnv } from "../server/config/load-dotenv";
 import { env, type Env } from "../server/env";
-import { assertValidRanges, PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/mixpay-http/transport";
+import { assertValidRanges, PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/http/transport";
 import { trackRequests, type Drainer } from "../server/startup/drain";
 import { preflight } from "../server/startup/preflight";
 import { exitOnStopSignals } from "../server/startup/stop-signals";

@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { mixinProvider } from "./mixin-provider";
-import { judgeTransport } from "@/adapters/mixpay-http/transport";
+import { judgeTransport } from "@/adapters/http/transport";
 import { signInWithPassword } from "@/server/auth/password-sign-in";
 import { signInWithMixin, type Role } from "@/server/auth/users";
 

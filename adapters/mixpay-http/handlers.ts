@@ -11,7 +11,7 @@ import { envelopeCodeOf, envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelo
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
 import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "@/server/mixpay/schemas";
 import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "@/server/mixpay/throttle-create-order";
-import { judgeTransport } from "./transport";
+import { judgeTransport } from "@/adapters/http/transport";
 
 /**
  * The MixPay routes as plain Request → Response functions; app/mixpay/* only re-exports them.

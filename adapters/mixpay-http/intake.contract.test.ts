@@ -10,7 +10,7 @@ import { createBody, createRequest, envelope, MIXPAY_BOT, PAYEE, rangeRequest } 
 import { createTestStore, type TestStore } from "@/test/store";
 import { handleAssetsRange, handleCreateOrder } from "./handlers";
 import { hitRateLimit, pruneRateLimits } from "@/server/mixpay/rate-limit";
-import { PEER_ADDR_HEADER } from "./transport";
+import { PEER_ADDR_HEADER } from "@/adapters/http/transport";
 
 /**
  * The door of create_order against callers who are not MixPay (its calls are unsigned): inputs the
