@@ -1,12 +1,12 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { securityHeaders } from "@/server/http/security-headers";
-import { mixpayEdge } from "@/server/mixpay/edge-paths";
+import { securityHeaders } from "@/adapters/http/security-headers";
+import { mixpayEdge } from "@/adapters/mixpay-http/edge-paths";
 
 /**
  * Runs before every route (Next 16's proxy, formerly middleware):
  * - a request id (the caller's X-Request-Id when it is sane, else a new one) on the request, for
  *   the handlers' logs, and on the response;
- * - the security headers with a fresh CSP nonce (server/http/security-headers.ts);
+ * - the security headers with a fresh CSP nonce (adapters/http/security-headers.ts);
  * - the /mixpay edge cases answered with the envelope before Next's router can answer otherwise.
  */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

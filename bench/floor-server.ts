@@ -6,8 +6,8 @@
  *   started by bench/mixpay-load.ts with the broker's settings (bench/lib.ts brokerEnv)
  */
 import { createServer } from "node:http";
-import { handleAssetsRange } from "../server/mixpay/handlers";
-import { PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../server/mixpay/transport";
+import { handleAssetsRange } from "../adapters/mixpay-http/handlers";
+import { PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/http/transport";
 
 const port = Number(process.env.PORT ?? 4090);
 

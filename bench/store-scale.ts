@@ -10,7 +10,7 @@ import { openDb } from "../db/client";
 import { seedDemoData } from "../db/seed";
 import { listOrders, orderTotals } from "../server/console/list-orders";
 import type { OrderFilter } from "../server/console/order-filters";
-import type { PayeeScope } from "../server/trpc/init";
+import type { PayeeScope } from "../server/console/payee-scope";
 import { freshDatabase, percentile, RESULTS, save, USDT } from "./lib";
 
 const quick = process.argv.includes("--quick");

@@ -14,15 +14,15 @@
  * exit 0 (1 if some had to be cut); a second signal exits at once.
  */
 import { readFileSync } from "node:fs";
-import { canonicalMixpayUrl, FETCH_FORBIDDEN_METHODS } from "../server/http/canonical-mixpay-url";
-import { errorEnvelope, MIXPAY_CODES } from "../server/mixpay/envelope";
+import { canonicalMixpayUrl, FETCH_FORBIDDEN_METHODS } from "../adapters/http/canonical-mixpay-url";
+import { errorEnvelope, MIXPAY_CODES } from "../adapters/mixpay-http/envelope";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import next from "next";
 import { closeStore } from "../db";
 import { loadDotEnv } from "../server/config/load-dotenv";
 import { env, type Env } from "../server/env";
-import { assertValidRanges, PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../server/mixpay/transport";
+import { assertValidRanges, PEER_ADDR_HEADER, PEER_TLS_HEADER } from "../adapters/http/transport";
 import { trackRequests, type Drainer } from "../server/startup/drain";
 import { preflight } from "../server/startup/preflight";
 import { exitOnStopSignals } from "../server/startup/stop-signals";

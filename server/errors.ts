@@ -1,6 +1,7 @@
 /**
  * The broker's one error type. Domain code throws AppError; the MixPay routes map it to the
- * spec's envelope codes (server/mixpay/envelope.ts) and tRPC maps it to its codes (server/trpc).
+ * spec's envelope codes (adapters/mixpay-http/envelope.ts); every other transport answers the
+ * HTTP status of adapters/http/error-status.ts (tRPC too).
  */
 export enum AppErrorCode {
   /** A request parameter is missing or invalid (MixPay 11000). */

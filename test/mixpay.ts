@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { DEMO_ASSETS } from "@/db/seed";
-import type { MixPayEnvelope } from "@/server/mixpay/envelope";
+import type { MixPayEnvelope } from "@/adapters/mixpay-http/envelope";
 
 /** Build requests the way MixPay sends them: every value a string, JSON or form-encoded. */
 export const BASE = "http://broker.test";

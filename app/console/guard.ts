@@ -1,5 +1,5 @@
 import { notFound } from "next/navigation";
-import { currentUser } from "@/server/trpc/server";
+import { currentUser } from "@/adapters/trpc/server";
 
 /** Operator pages answer 404 to merchants (the procedures refuse them anyway). */
 export async function requireOperator(): Promise<void> {

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { signOut } from "@/server/auth/auth";
-import { createContext } from "@/server/trpc/context";
+import { signOut } from "@/adapters/auth/auth";
+import { createContext } from "@/adapters/trpc/context";
 import { ConsoleProviders } from "./providers";
 
 export const dynamic = "force-dynamic";

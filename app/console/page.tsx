@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { createContext } from "@/server/trpc/context";
+import { createContext } from "@/adapters/trpc/context";
 
 export default async function ConsoleHome() {
   const { user } = await createContext();

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { redirect } from "next/navigation";
-import { signIn } from "@/server/auth/auth";
+import { signIn } from "@/adapters/auth/auth";
 import { env } from "@/server/env";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -51,7 +51,7 @@ test("every /mixpay answer is the envelope: fuzzed paths and methods against the
   );
   // Empty segments make doubled slashes, and dot segments and backslashes are kept: Next would answer
   // 308 or resolve them outside /mixpay, so the listener (scripts/serve.ts) canonicalises /mixpay paths
-  // first (server/http/canonical-mixpay-url.ts). TRACE, which undici cannot build a Request for, is
+  // first (adapters/http/canonical-mixpay-url.ts). TRACE, which undici cannot build a Request for, is
   // refused by the listener too.
   const path = fc
     .tuple(fc.array(seg, { maxLength: 4 }), fc.boolean(), fc.constantFrom("", "?payee_id=%zz", "?x=1&x=2", "?%"))

@@ -9,9 +9,9 @@ import { refundMemoBase64 } from "@/server/mixin/memo";
 import { SNAPSHOT_CURSOR } from "@/server/snapshots/process-snapshots";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
-import { settleOrder } from "./settle-order";
+import { settleOrderFn } from "./settle-order";
 import { SYNC_PASSES, syncBalancesFn } from "./sync-balances";
-import { WATCH_PASSES, watchSnapshots } from "./watch-snapshots";
+import { WATCH_PASSES, watchSnapshotsFn } from "./watch-snapshots";
 import { pointBrokerAtEmulator } from "@/test/emulator";
 
 /** The two ~10 s loops (sync-balances, watch-snapshots) run through @inngest/test against the Mixin emulator. */
@@ -31,12 +31,12 @@ afterAll(async () => {
 const cron = [{ name: "inngest/scheduled.timer", data: {} }] as [{ name: string; data: Record<string, unknown> }];
 /** @inngest/test cannot run past a real step.sleep, so the pauses are mocked as already elapsed. */
 const pauses = (passes: number) => Array.from({ length: passes - 1 }, (_, i) => ({ id: `pause-${i}`, handler: () => undefined }));
-const watch = () => new InngestTestEngine({ function: watchSnapshots }).execute({ events: cron, steps: pauses(WATCH_PASSES) });
+const watch = () => new InngestTestEngine({ function: watchSnapshotsFn }).execute({ events: cron, steps: pauses(WATCH_PASSES) });
 
 describe("watch-snapshots", () => {
   it("applies MixPay's refund once, and a re-read of the same snapshots changes nothing", async () => {
     const o = await insertOrder(store.db, { status: "paid", opponentId: EMULATED_MIXPAY_BOT });
-    expect((await new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/paid", data: { orderId: o.id } }] })).result).toMatchObject({ outcome: "settled" });
+    expect((await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId: o.id } }] })).result).toMatchObject({ outcome: "settled" });
     emu.refund(o.traceId, "40025");
     const first = await watch();
     expect(first.error).toBeUndefined();

@@ -10,7 +10,7 @@ import { resetEnvCache } from "@/server/env";
 import { createTestStore, type TestStore } from "@/test/store";
 import { setBrokerDepsFactory } from "../deps";
 import { brokerDepsFromEnv } from "../wire";
-import { deliverAlert } from "./deliver-alert";
+import { deliverAlertFn } from "./deliver-alert";
 
 const OPERATORS = ["6f1d1c6e-0b5a-4d1e-9d57-3b8f6a2c9e11", "0c7b9a4e-2f3d-4a6b-8c1d-5e9f7a3b2c40"];
 let store: TestStore;
@@ -58,7 +58,7 @@ afterAll(async () => {
 describe("deliver-alert", () => {
   it("messages every operator through the bot and POSTs the webhook; a re-run messages nobody twice", async () => {
     const { id } = await raiseAlert(store.db, { kind: "low_balance", dedupeKey: "low_balance:test", message: "The bot holds 3 USDT", severity: "critical" });
-    const run = () => new InngestTestEngine({ function: deliverAlert }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
+    const run = () => new InngestTestEngine({ function: deliverAlertFn }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
     expect((await run()).result).toEqual({ delivered: ["log", "mixin", "webhook"] });
     await run();
     const msgs = emu.messages();
@@ -72,7 +72,7 @@ describe("deliver-alert", () => {
   it("records a failed webhook attempt and fails the step so Inngest retries it", async () => {
     const { id } = await raiseAlert(store.db, { kind: "settlement_failed", dedupeKey: "settlement_failed:x", message: "stuck" });
     failNext = 1;
-    const r = await new InngestTestEngine({ function: deliverAlert }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
+    const r = await new InngestTestEngine({ function: deliverAlertFn }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
     expect(r.error).toBeDefined();
     const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.idempotencyKey, id));
     expect(attempts.map((a) => a.outcome)).toEqual(["failed"]);

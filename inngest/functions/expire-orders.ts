@@ -3,7 +3,7 @@ import { expireDueOrders } from "@/server/orders/expire-orders";
 import { inngest } from "../client";
 
 /** Every minute: orders not paid by expired_at become expired and release their reservation. */
-export const expireOrders = inngest.createFunction(
+export const expireOrdersFn = inngest.createFunction(
   { id: "expire-orders", triggers: [{ cron: "* * * * *" }], singleton: { key: "expire-orders", mode: "skip" } },
   async ({ step }) => {
     const result = await step.run("expire-due-orders", async () => expireDueOrders(await getDb()));

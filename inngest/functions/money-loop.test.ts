@@ -11,7 +11,7 @@ import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
 import { brokerDeps } from "../deps";
 import { refundEndUserFn } from "./refund-end-user";
-import { onSettlementRetriesExhausted, settleOrder } from "./settle-order";
+import { onSettlementRetriesExhausted, settleOrderFn } from "./settle-order";
 import { pointBrokerAtEmulator } from "@/test/emulator";
 
 let store: TestStore;
@@ -31,7 +31,7 @@ async function paidOrder(amount = "2.5") {
   await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
   return o;
 }
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
 const timeline = async (id: string) => (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
 
 describe("the money loop through the real Mixin port and the emulator", () => {
@@ -85,7 +85,7 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `settlement_failed:${o.id}`));
     expect(alert).toMatchObject({ kind: "settlement_failed", severity: "critical" });
     emu.clearFaults();
-    const retry = await new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/settle.requested", data: { orderId: o.id } }] });
+    const retry = await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/settle.requested", data: { orderId: o.id } }] });
     expect(retry.result).toMatchObject({ outcome: "settled" });
     expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
   });

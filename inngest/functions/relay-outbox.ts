@@ -1,6 +1,5 @@
-import { getDb } from "@/db";
-import { relayOutbox } from "@/server/outbox/relay-outbox";
 import { inngest } from "../client";
+import { sendOutbox } from "../dispatch";
 
 /**
  * Every minute: send the outbox events that were never acknowledged (the app sends them right
@@ -9,10 +8,6 @@ import { inngest } from "../client";
 export const relayOutboxFn = inngest.createFunction(
   { id: "relay-outbox", triggers: [{ cron: "* * * * *" }], singleton: { key: "relay-outbox", mode: "skip" } },
   async ({ step }) => {
-    return step.run("send-unsent-events", async () =>
-      relayOutbox(await getDb(), async (events) => {
-        await inngest.send(events.map((e) => ({ id: e.id, name: e.name, data: e.data })));
-      }),
-    );
+    return step.run("send-unsent-events", () => sendOutbox());
   },
 );

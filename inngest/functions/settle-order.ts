@@ -38,7 +38,7 @@ export async function onSettlementRetriesExhausted({ event, error }: { event: { 
  * order at a time; Mixin's request_id makes any retry (of a step, a run, or an operator's retry)
  * a lookup of the same transaction instead of a second payment.
  */
-export const settleOrder = inngest.createFunction(
+export const settleOrderFn = inngest.createFunction(
   {
     id: "settle-order",
     triggers: [orderPaid, orderSettleRequested],

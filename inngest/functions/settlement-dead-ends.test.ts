@@ -9,7 +9,7 @@ import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
 import { brokerDeps } from "../deps";
-import { settleOrder } from "./settle-order";
+import { settleOrderFn } from "./settle-order";
 import { pointBrokerAtEmulator } from "@/test/emulator";
 
 let store: TestStore;
@@ -30,7 +30,7 @@ async function paidOrder(amount: string) {
   await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
   return o;
 }
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
 const events = async (id: string) => store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
 const statusOf = async (id: string) => (await store.db.select().from(orders).where(eq(orders.id, id)))[0]!.status;
 /** Move the order's timeline back in time (instead of waiting the setting out). */

@@ -5,13 +5,13 @@ import { alerts, mixinSnapshots, orders, outbox, refunds } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
 import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 import { createBody, createRequest, envelope } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
 import { brokerDeps } from "../deps";
-import { settleOrder } from "./settle-order";
+import { settleOrderFn } from "./settle-order";
 import { pointBrokerAtEmulator } from "@/test/emulator";
 
 /**
@@ -44,7 +44,7 @@ async function createPayAndSettle(opponentId: string, amount: string) {
   expect(created.code).toBe(0);
   const order = await orderByTrace(body.trace_id as string);
   await submitDemoCheckout(store.db, order.id, "pay", true);
-  await new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/paid", data: { orderId: order.id } }] });
+  await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId: order.id } }] });
   return orderByTrace(order.traceId);
 }
 

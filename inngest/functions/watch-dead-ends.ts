@@ -11,7 +11,7 @@ import { inngest } from "../client";
  * reported failed whose refund never came (alerted), and refund_failed refunds (asked again at
  * the wallet: a late success is recorded, a confirmed failure unlocks a retry with a new id).
  */
-export const watchDeadEnds = inngest.createFunction(
+export const watchDeadEndsFn = inngest.createFunction(
   { id: "watch-dead-ends", triggers: [{ cron: "*/5 * * * *" }], singleton: { mode: "skip" } },
   async ({ step }) => {
     const missing = await step.run("find-missing-mixpay-refunds", async () =>

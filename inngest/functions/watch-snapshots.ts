@@ -15,7 +15,7 @@ export const WATCH_PASSES = loopPlan(10).passes;
  * the order is mixpay_refunded and the end user's refund is queued), top-ups. Every ~10 s, one
  * singleton run a minute, like the balance sync. Repeated failures and lag raise alerts.
  */
-export const watchSnapshots = inngest.createFunction(
+export const watchSnapshotsFn = inngest.createFunction(
   { id: "watch-snapshots", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" }, retries: 2 },
   async ({ step }) => {
     const { passes, pause } = loopPlan(env().SNAPSHOT_POLL_INTERVAL_SECONDS);

@@ -21,7 +21,7 @@ import type { MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { reconcileLedger, type ReconcileDeps, type ReconcileResult } from "@/server/ledger/reconcile";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { expireDueOrders } from "@/server/orders/expire-orders";
 import { relayOutbox, type OutgoingEvent } from "@/server/outbox/relay-outbox";
 import { refundEndUser } from "@/server/refunds/refund-end-user";

@@ -3,10 +3,13 @@ import type { DbOrTx } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import type { SessionUser } from "@/server/auth/users";
 
+/** Who did it: the signed-in operator (an audit row names them by id and email). */
+export type Actor = Pick<SessionUser, "id" | "email">;
+
 /** Every operator action leaves a row: who, when, what, before and after (same transaction). */
 export async function writeAudit(
   db: DbOrTx,
-  actor: Pick<SessionUser, "id" | "email">,
+  actor: Actor,
   e: { action: string; targetType: string; targetId?: string; before?: unknown; after?: unknown },
 ): Promise<void> {
   await db.insert(auditLog).values({ actorUserId: actor.id, actorEmail: actor.email, action: e.action, targetType: e.targetType, targetId: e.targetId, before: e.before ?? null, after: e.after ?? null });

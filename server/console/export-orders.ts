@@ -1,16 +1,10 @@
 import { stringify } from "csv-stringify/sync";
 import type { DbOrTx } from "@/db/client";
-import type { SessionUser } from "@/server/auth/users";
-import type { PayeeScope } from "@/server/trpc/init";
+import type { PayeeScope } from "./payee-scope";
 import { listOrders } from "./list-orders";
 import type { OrderFilter } from "./order-filters";
 
 export const CSV_COLUMNS = ["order_id", "trace_id", "payee_id", "wallet", "asset_id", "symbol", "amount", "fee", "pay_amount", "status", "created_at", "expired_at"];
-
-/** What a user may read: operators every payee, merchants their linked payees (none → nothing). */
-export function scopeOf(user: Pick<SessionUser, "role"> & { payeeIds: string[] }): PayeeScope {
-  return user.role === "operator" ? { kind: "all" } : { kind: "payees", payeeIds: user.payeeIds };
-}
 
 /**
  * The filtered history as CSV text chunks, page by page (keyset), so a large export neither

@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { assets, mixinTransfers, orderEvents, orders, refunds } from "@/db/schema";
 import { AppError, AppErrorCode } from "@/server/errors";
-import type { PayeeScope } from "@/server/trpc/init";
+import type { PayeeScope } from "./payee-scope";
 import { orderConditions } from "./order-filters";
 
 /** One order with its timeline, settlement transfer and refund; out of scope reads as not found. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { assets, orders } from "@/db/schema";
-import type { PayeeScope } from "@/server/trpc/init";
+import type { PayeeScope } from "./payee-scope";
 import { orderConditions, type OrderFilter } from "./order-filters";
 
 export interface OrderCursor {

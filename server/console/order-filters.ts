@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { orders } from "@/db/schema";
 import { ORDER_STATUSES } from "@/db/schema/orders";
-import type { PayeeScope } from "@/server/trpc/init";
+import type { PayeeScope } from "./payee-scope";
 
 /** The history filters shared by the merchant and operator pages, the totals and the CSV export. */
 export const orderFilterSchema = z.object({

@@ -7,9 +7,9 @@ import { DEMO_ASSETS } from "@/db/seed";
 import { startBinancePayDouble, type BinancePayDouble } from "@/e2e/doubles/binance/double";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
-import { onSettlementRetriesExhausted, settleOrder } from "@/inngest/functions/settle-order";
+import { onSettlementRetriesExhausted, settleOrderFn } from "@/inngest/functions/settle-order";
 import { resetEnvCache } from "@/server/env";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
@@ -69,7 +69,7 @@ async function createOrder(amount: string, assetId: string = USDT) {
 }
 const pay = (o: typeof orders.$inferSelect, paidAt = new Date()) =>
   applyPaymentNotice(store.db, { walletProvider: o.walletProvider, notice: { walletOrderId: o.walletOrderId!, status: "paid", paidAt }, actor: "wallet:demo" });
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrder }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
 const alertsOfKind = (kind: string) => store.db.select().from(alerts).where(eq(alerts.kind, kind));
 
 describe("reconciliation of the books with Mixin and the wallet", () => {

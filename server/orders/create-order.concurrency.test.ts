@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { balances, orders } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { createBody, createRequest } from "@/test/mixpay";
 import { createTestStore, testDriver, type TestStore } from "@/test/store";
 

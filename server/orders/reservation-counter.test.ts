@@ -6,7 +6,7 @@ import { DEMO_ASSETS } from "@/db/seed";
 import { checkReservations } from "@/server/balances/check-reservations";
 import { syncBalances, type BalanceSource } from "@/server/balances/sync-balances";
 import { syncBalancesWatched } from "@/server/balances/watch-balance-sync";
-import { handleAssetsRange, handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleAssetsRange, handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { insertOrder } from "@/test/factories";
 import { createBody, createRequest, PAYEE, rangeRequest } from "@/test/mixpay";
 import { createTestStore, testDriver, type TestStore } from "@/test/store";

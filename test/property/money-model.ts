@@ -24,7 +24,7 @@ import { EMULATED_MIXPAY_BOT, startMixinEmulator, type FaultMode, type MixinEmul
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { refundMemoBase64 } from "@/server/mixin/memo";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { expireDueOrders } from "@/server/orders/expire-orders";
 import { availableBalances } from "@/server/orders/reservations";

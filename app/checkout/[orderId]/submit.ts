@@ -1,8 +1,8 @@
 import { getDb } from "@/db";
 import { dispatchOutbox } from "@/inngest/dispatch";
 import { env } from "@/server/env";
-import { AppError, AppErrorCode } from "@/server/errors";
-import { returnRedirect } from "@/server/http/return-redirect";
+import { httpStatusOf, plainErrorResponse } from "@/adapters/http/error-status";
+import { returnRedirect } from "@/adapters/http/return-redirect";
 import { logger } from "@/server/logger";
 import { submitDemoCheckout } from "@/server/wallets/demo-checkout";
 
@@ -15,9 +15,7 @@ export async function submitCheckout(orderId: string, action: "pay" | "cancel"):
     void dispatchOutbox();
     return returnRedirect(order.returnUrl);
   } catch (e) {
-    const status = e instanceof AppError ? (e.code === AppErrorCode.NOT_FOUND ? 404 : e.code === AppErrorCode.FORBIDDEN ? 403 : 409) : 500;
-    if (status === 500) logger("demo-wallet").error({ orderId, action, err: e }, "demo checkout failed");
-    const message = status === 500 ? "Something went wrong; nothing was charged twice. Try again." : (e as Error).message;
-    return new Response(message, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+    if (httpStatusOf(e) === 500) logger("demo-wallet").error({ orderId, action, err: e }, "demo checkout failed");
+    return plainErrorResponse(e, "Something went wrong; nothing was charged twice. Try again.");
   }
 }

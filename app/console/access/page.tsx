@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { revalidatePath } from "next/cache";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 
 export const metadata: Metadata = { title: "Payee access" };
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Empty, Time, ui } from "../format";
 import { AcknowledgeButton } from "../overview/actions";
 

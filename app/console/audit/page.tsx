@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Time } from "../format";
 
 export const metadata: Metadata = { title: "Audit log" };

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Amount, Empty, Time, ui } from "../format";
 import { ThresholdForm } from "../operator-forms";
 

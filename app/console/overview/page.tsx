@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Amount, Status, Time } from "../format";
 import { AcknowledgeButton, RetryButton } from "./actions";
 import { VolumeChart } from "./volume-chart";

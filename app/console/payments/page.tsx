@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ORDER_STATUSES } from "@/db/schema/orders";
 import { filterFromSearchParams } from "@/server/console/search-params";
-import { currentUser, serverCaller } from "@/server/trpc/server";
+import { currentUser, serverCaller } from "@/adapters/trpc/server";
 import { Amount, Status, Time } from "../format";
 import { ExportLink } from "./export-link";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Amount, Empty, Status, Time, ui } from "../format";
 import { RefundWithoutMixPayForm, RetryRefundButton } from "./refund-actions";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Decimal from "decimal.js";
 import { lastWeekRange } from "@/server/ledger/statement";
 import { RUNWAY_TARGET_DAYS } from "@/server/ledger/treasury";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Amount, Empty, Time, ui } from "../format";
 import { requireOperator } from "../guard";
 import { LabelForm, ReconcileNowButton } from "./actions";

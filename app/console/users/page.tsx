@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { currentUser, serverCaller } from "@/server/trpc/server";
+import { currentUser, serverCaller } from "@/adapters/trpc/server";
 import { Empty, Time, ui } from "../format";
 import { DisableToggle, InviteForm, PayeeLinks } from "../operator-forms";
 

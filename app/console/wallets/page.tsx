@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { serverCaller } from "@/server/trpc/server";
+import { serverCaller } from "@/adapters/trpc/server";
 import { Empty, Time, ui } from "../format";
 import { WalletToggle } from "../operator-forms";
 

@@ -1,4 +1,4 @@
-import { handleCreateOrder, handleUnknown } from "@/server/mixpay/handlers";
+import { handleCreateOrder, handleUnknown } from "@/adapters/mixpay-http/handlers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

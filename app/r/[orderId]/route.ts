@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { orders } from "@/db/schema";
-import { returnRedirect } from "@/server/http/return-redirect";
+import { returnRedirect } from "@/adapters/http/return-redirect";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
  * The broker's return route: wallets send the user here after paying, and it 302s to MixPay's
  * return_url (the spec requires a 302). Wallets get this address, never MixPay's URL directly,
  * so the redirect target always comes from the stored order —
- * and it must be on an allowed host (server/http/return-redirect.ts).
+ * and it must be on an allowed host (adapters/http/return-redirect.ts).
  */
 export async function GET(_req: Request, ctx: { params: Promise<{ orderId: string }> }) {
   const { orderId } = await ctx.params;

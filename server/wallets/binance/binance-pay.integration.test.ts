@@ -5,7 +5,7 @@ import { startBinancePayDouble, type BinancePayDouble } from "@/e2e/doubles/bina
 import { serveRouteHandler } from "@/e2e/doubles/binance/route-server";
 import { POST as webhookRoute } from "@/app/api/webhooks/binance/route";
 import { resetEnvCache } from "@/server/env";
-import { handleCreateOrder } from "@/server/mixpay/handlers";
+import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { expireDueOrders } from "@/server/orders/expire-orders";
 import { transitionOrder } from "@/server/orders/transition-order";
 import { refundEndUser, refundRequestIdFor } from "@/server/refunds/refund-end-user";

@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
-import { handlers } from "@/server/auth/auth";
-import { capBody } from "@/server/http/read-capped-body";
+import { handlers } from "@/adapters/auth/auth";
+import { capBody } from "@/adapters/http/read-capped-body";
 
 export const runtime = "nodejs";
 

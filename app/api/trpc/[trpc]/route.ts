@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { capBody } from "@/server/http/read-capped-body";
-import { createContext } from "@/server/trpc/context";
-import { appRouter } from "@/server/trpc/root";
+import { capBody } from "@/adapters/http/read-capped-body";
+import { createContext } from "@/adapters/trpc/context";
+import { appRouter } from "@/adapters/trpc/root";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { dispatchOutbox } from "@/inngest/dispatch";
-import { BodyTooLargeError, readCappedBytes } from "@/server/http/read-capped-body";
-import { accessLog, requestLogger } from "@/server/logger";
+import { BodyTooLargeError, readCappedBytes } from "@/adapters/http/read-capped-body";
+import { accessLog, requestLogger } from "@/adapters/http/request-log";
 import { metrics } from "@/server/metrics/registry";
 import { handleBinanceWebhook } from "@/server/wallets/binance/webhook";
 import { binancePay } from "@/server/wallets/registry";

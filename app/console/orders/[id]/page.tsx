@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
-import { currentUser, serverCaller } from "@/server/trpc/server";
+import { currentUser, serverCaller } from "@/adapters/trpc/server";
 import { Amount, Status, Time } from "../../format";
 import { CancelOrderButton } from "./cancel-order-button";
 

@@ -1,7 +1,10 @@
+import { plainErrorResponse } from "@/adapters/http/error-status";
 import { getDb } from "@/db";
-import { ordersCsv, scopeOf } from "@/server/console/export-orders";
+import { AppError, AppErrorCode } from "@/server/errors";
+import { ordersCsv } from "@/server/console/export-orders";
+import { scopeOf } from "@/server/console/payee-scope";
 import { filterFromSearchParams } from "@/server/console/search-params";
-import { createContext } from "@/server/trpc/context";
+import { createContext } from "@/adapters/trpc/context";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -9,7 +12,7 @@ export const dynamic = "force-dynamic";
 /** The filtered history as CSV, streamed page by page (server/console/export-orders.ts). */
 export async function GET(req: Request) {
   const { user } = await createContext();
-  if (!user) return new Response("sign in first", { status: 401 });
+  if (!user) return plainErrorResponse(new AppError(AppErrorCode.UNAUTHORIZED, "sign in first"));
   const chunks = ordersCsv(await getDb(), scopeOf(user), filterFromSearchParams(new URL(req.url).searchParams));
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({

@@ -1,5 +1,5 @@
-import { handleAssetsRange, handleUnknown } from "@/server/mixpay/handlers";
-import { mixpayEdge } from "@/server/mixpay/edge-paths";
+import { handleAssetsRange, handleUnknown } from "@/adapters/mixpay-http/handlers";
+import { mixpayEdge } from "@/adapters/mixpay-http/edge-paths";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

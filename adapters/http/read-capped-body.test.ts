@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES, readBodyParams } from "@/server/mixpay/read-params";
+import { MAX_BODY_BYTES, readBodyParams } from "@/adapters/mixpay-http/read-params";
 import { BodyTooLargeError, capBody, readCappedBytes } from "./read-capped-body";
 
 /** A chunked body of `total` bytes (no Content-Length) that counts what the reader pulled and whether it was cancelled. */

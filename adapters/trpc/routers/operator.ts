@@ -1,20 +1,12 @@
 import { z } from "zod";
 import { listAudit } from "@/server/console/audit";
-import {
-  acknowledgeAlert,
-  balanceHealth,
-  getAccess,
-  listAlerts,
-  orderStatuses,
-  retrySettlements,
-  setAccessEntry,
-  setAccessMode,
-  setWalletEnabled,
-  settlementQueue,
-  statusCounts,
-  updateAsset,
-  updateAssetInput,
-} from "@/server/console/operator-actions";
+import { getAccess, setAccessEntry, setAccessMode } from "@/server/access/manage-access";
+import { acknowledgeAlert, listAlerts } from "@/server/alerts/operator-alerts";
+import { updateAsset, updateAssetInput } from "@/server/assets/update-asset";
+import { balanceHealth } from "@/server/balances/balance-health";
+import { statusCounts } from "@/server/orders/status-counts";
+import { orderStatuses, retrySettlements, settlementQueue } from "@/server/settlement/settlement-queue";
+import { setWalletEnabled } from "@/server/wallets/set-wallet-enabled";
 import { cancelOrderByOperator } from "@/server/console/cancel-order";
 import { walletProvider } from "@/server/wallets/registry";
 import { inviteUser, listUsers, setPayeeLink, setUserDisabled } from "@/server/console/manage-users";

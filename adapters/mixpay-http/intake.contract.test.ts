@@ -9,8 +9,8 @@ import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { createBody, createRequest, envelope, MIXPAY_BOT, PAYEE, rangeRequest } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
 import { handleAssetsRange, handleCreateOrder } from "./handlers";
-import { hitRateLimit, pruneRateLimits } from "./rate-limit";
-import { PEER_ADDR_HEADER } from "./transport";
+import { hitRateLimit, pruneRateLimits } from "@/server/mixpay/rate-limit";
+import { PEER_ADDR_HEADER } from "@/adapters/http/transport";
 
 /**
  * The door of create_order against callers who are not MixPay (its calls are unsigned): inputs the

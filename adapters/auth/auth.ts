@@ -5,9 +5,9 @@ import { getDb } from "@/db";
 import { env } from "@/server/env";
 import { logger } from "@/server/logger";
 import { mixinProvider } from "./mixin-provider";
-import { judgeTransport } from "@/server/mixpay/transport";
-import { signInWithPassword } from "./password-sign-in";
-import { signInWithMixin, type Role } from "./users";
+import { judgeTransport } from "@/adapters/http/transport";
+import { signInWithPassword } from "@/server/auth/password-sign-in";
+import { signInWithMixin, type Role } from "@/server/auth/users";
 
 /** Too many failures on this account or address: the sign-in page says to wait (not which key). */
 export class ThrottledSignIn extends CredentialsSignin {

@@ -4,7 +4,7 @@ import type { Env } from "@/server/env";
  * Mixin's OAuth (authorization code + PKCE), with its two departures from RFC 6749 smoothed over
  * for an RFC client (next-auth's oauth4webapi): the token exchange takes a JSON body and answers
  * `{"data": {"access_token", "scope"}}` without a token_type, and every API answer is wrapped in
- * `data` (errors in `error`). No framework imports; server/auth/mixin-provider.ts wires it in.
+ * `data` (errors in `error`). No framework imports; adapters/auth/mixin-provider.ts wires it in.
  */
 export type MixinOAuthConfig = NonNullable<Env["mixinOAuth"]>;
 

@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
 import { dispatchOutbox } from "@/inngest/dispatch";
-import { auth } from "@/server/auth/auth";
+import { auth } from "@/adapters/auth/auth";
 import { loadSessionUser } from "@/server/auth/users";
 import type { Context } from "./init";
 

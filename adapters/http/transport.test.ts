@@ -2,7 +2,7 @@ import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/server/env";
 import { createTestStore, type TestStore } from "@/test/store";
 import { envelope, PAYEE, rangeRequest } from "@/test/mixpay";
-import { handleAssetsRange } from "./handlers";
+import { handleAssetsRange } from "@/adapters/mixpay-http/handlers";
 import { assertValidRanges, judgeTransport, PEER_ADDR_HEADER, PEER_TLS_HEADER, type TransportPolicy } from "./transport";
 
 const policy = (p: Partial<TransportPolicy>): TransportPolicy => ({ requireHttps: false, trustedProxies: [], allowedSources: [], ...p });

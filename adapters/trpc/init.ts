@@ -2,7 +2,9 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { Db } from "@/db/client";
 import type { SessionUser } from "@/server/auth/users";
-import { AppError, AppErrorCode } from "@/server/errors";
+import { scopeOf } from "@/server/console/payee-scope";
+import { httpStatusOf, type AppErrorStatus } from "@/adapters/http/error-status";
+import { AppError } from "@/server/errors";
 
 export interface Context {
   db: Db;
@@ -15,27 +17,26 @@ export interface Context {
   dispatchOutbox?: () => Promise<void>;
 }
 
-const TRPC_CODE: Record<AppErrorCode, TRPCError["code"]> = {
-  [AppErrorCode.BAD_PARAMETER]: "BAD_REQUEST",
-  [AppErrorCode.NO_PERMISSION]: "FORBIDDEN",
-  [AppErrorCode.PAYMENT_UNAVAILABLE]: "PRECONDITION_FAILED",
-  [AppErrorCode.NOT_FOUND]: "NOT_FOUND",
-  [AppErrorCode.CONFLICT]: "CONFLICT",
-  [AppErrorCode.ILLEGAL_TRANSITION]: "CONFLICT",
-  [AppErrorCode.UNAUTHORIZED]: "UNAUTHORIZED",
-  [AppErrorCode.FORBIDDEN]: "FORBIDDEN",
-  [AppErrorCode.RETRYABLE]: "SERVICE_UNAVAILABLE",
-  [AppErrorCode.INTERNAL]: "INTERNAL_SERVER_ERROR",
+/** tRPC's code for each status of the one AppError → HTTP map (tRPC answers that same status). */
+const TRPC_CODE: Record<AppErrorStatus, TRPCError["code"]> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  412: "PRECONDITION_FAILED",
+  500: "INTERNAL_SERVER_ERROR",
+  503: "SERVICE_UNAVAILABLE",
 };
 
 const t = initTRPC.context<Context>().create({ transformer: superjson });
 
-/** The one mapping from AppError to tRPC codes; anything else is an internal error. */
+/** AppError → TRPCError through the one status map; anything else stays an internal error. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const e = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODE[e.code], message: e.message, cause: e });
+    throw new TRPCError({ code: TRPC_CODE[httpStatusOf(e)], message: e.message, cause: e });
   }
   return result;
 });
@@ -54,14 +55,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
  * Merchants (and operators, who see every payee). For a merchant the payee ids are the ones
  * linked to the user; procedures filter by them server-side, so no input can widen them.
  */
-export const merchantProcedure = protectedProcedure.use(({ ctx, next }) => {
-  const scope = ctx.user.role === "operator" ? ({ kind: "all" } as const) : ({ kind: "payees", payeeIds: ctx.user.payeeIds } as const);
-  return next({ ctx: { ...ctx, scope } });
-});
+export const merchantProcedure = protectedProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, scope: scopeOf(ctx.user) } }));
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "operator") throw new TRPCError({ code: "FORBIDDEN", message: "operators only" });
   return next({ ctx });
 });
-
-export type PayeeScope = { kind: "all" } | { kind: "payees"; payeeIds: string[] };

@@ -6,9 +6,9 @@ import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emul
 import { EMULATED_OAUTH_CLIENT_SECRET } from "@/e2e/doubles/mixin/oauth";
 import { insertOrder } from "@/test/factories";
 import { createTestStore, type TestStore } from "@/test/store";
-import { createCaller } from "@/server/trpc/root";
+import { createCaller } from "@/adapters/trpc/root";
 import { fetchMixinProfile, mixinTokenFetch, profileToUser } from "./mixin-oauth";
-import { loadSessionUser, signInWithMixin } from "./users";
+import { loadSessionUser, signInWithMixin } from "@/server/auth/users";
 
 let emu: MixinEmulator;
 let store: TestStore;

@@ -1,17 +1,17 @@
 import { getDb } from "@/db";
 import { AppError, AppErrorCode } from "@/server/errors";
 import { env } from "@/server/env";
-import { accessLog, requestLogger } from "@/server/logger";
-import { requestIdOf } from "@/server/http/request-id";
+import { accessLog, requestLogger } from "@/adapters/http/request-log";
+import { requestIdOf } from "@/adapters/http/request-id";
 import { metrics } from "@/server/metrics/registry";
 import { createOrder } from "@/server/orders/create-order";
 import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { servedBy, walletProvider } from "@/server/wallets/registry";
 import { envelopeCodeOf, envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
-import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "./schemas";
-import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "./throttle-create-order";
-import { judgeTransport } from "./transport";
+import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "@/server/mixpay/schemas";
+import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "@/server/mixpay/throttle-create-order";
+import { judgeTransport } from "@/adapters/http/transport";
 
 /**
  * The MixPay routes as plain Request → Response functions; app/mixpay/* only re-exports them.

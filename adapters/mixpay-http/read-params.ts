@@ -1,6 +1,6 @@
 import { parse as parseLosslessJson } from "lossless-json";
 import { AppError } from "@/server/errors";
-import { BodyTooLargeError, readCappedBytes } from "@/server/http/read-capped-body";
+import { BodyTooLargeError, readCappedBytes } from "@/adapters/http/read-capped-body";
 
 export { BodyTooLargeError };
 
