@@ -8,7 +8,7 @@ import { inngest } from "../client";
  * orders is the cost create_order no longer pays on every request; here it runs 144 times a day.
  */
 export const checkReservationsFn = inngest.createFunction(
-  { id: "check-reservations", triggers: [{ cron: "*/10 * * * *" }], singleton: { key: "check-reservations", mode: "skip" } },
+  { id: "check-reservations", triggers: [{ cron: "*/10 * * * *" }], singleton: { mode: "skip" } },
   async ({ step }) => {
     const r = await step.run("compare-counters-with-orders", async () => checkReservations(await getDb()));
     return { checked: r.checked, drift: r.drift.length };

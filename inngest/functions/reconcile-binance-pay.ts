@@ -9,7 +9,7 @@ import { dispatchOutbox } from "../dispatch";
  * close unpaid orders at expiry, and follow refunds still processing.
  */
 export const reconcileBinancePayFn = inngest.createFunction(
-  { id: "reconcile-binance-pay", triggers: [{ cron: "* * * * *" }], singleton: { key: "reconcile-binance-pay", mode: "skip" } },
+  { id: "reconcile-binance-pay", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" } },
   async ({ step }) => {
     return step.run("query-and-close-binance-orders", async () => {
       const pay = binancePay();

@@ -13,7 +13,7 @@ import { ledgerReconcileRequested } from "../events";
  * an alert naming the snapshot, order or account (server/ledger/reconcile.ts).
  */
 export const reconcileLedgerFn = inngest.createFunction(
-  { id: "reconcile-ledger", triggers: [{ cron: "*/5 * * * *" }, ledgerReconcileRequested], singleton: { key: "reconcile-ledger", mode: "skip" }, retries: 2 },
+  { id: "reconcile-ledger", triggers: [{ cron: "*/5 * * * *" }, ledgerReconcileRequested], singleton: { mode: "skip" }, retries: 2 },
   async ({ step }) => {
     const r = await step.run("reconcile", async () => {
       const deps = brokerDeps();

@@ -6,7 +6,7 @@ import { sendOutbox } from "../dispatch";
  * after commit too; this is the safety net for a crash in between). Event ids are deterministic.
  */
 export const relayOutboxFn = inngest.createFunction(
-  { id: "relay-outbox", triggers: [{ cron: "* * * * *" }], singleton: { key: "relay-outbox", mode: "skip" } },
+  { id: "relay-outbox", triggers: [{ cron: "* * * * *" }], singleton: { mode: "skip" } },
   async ({ step }) => {
     return step.run("send-unsent-events", () => sendOutbox());
   },
