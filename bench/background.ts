@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { openDb } from "../db/client";
 import { assets } from "../db/schema";
 import { seedDemoData } from "../db/seed";
-import { startMixinEmulator } from "../e2e/doubles/mixin/emulator";
+import { startMixinEmulator } from "../test/doubles/mixin/emulator";
 import { syncBalances } from "../server/balances/sync-balances";
 import { SafeMixinPort } from "../server/mixin/mixin-port";
 import { pollSnapshots } from "../server/snapshots/poll-snapshots";

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { startMixinEmulator, type MixinEmulator } from "../e2e/doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
 
 export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const RESULTS = path.join(process.cwd(), "bench", "results");

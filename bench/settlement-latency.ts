@@ -11,7 +11,7 @@
  */
 import { execSync } from "node:child_process";
 import postgres from "postgres";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator } from "../e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator } from "../test/doubles/mixin/emulator";
 import { startLocalInngest, type RunnerLogger } from "../tools/inngest-local/runner";
 import { freshDatabase, PAYEE, percentile, save, startBroker, USDT } from "./lib";
 

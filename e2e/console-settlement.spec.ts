@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
-import { startMixinEmulator, type MixinEmulator } from "./doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../tools/inngest-local/runner";
 import { startBrokerProcess } from "./support/broker-process";
 

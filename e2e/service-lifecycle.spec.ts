@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { startMixinEmulator, type MixinEmulator } from "./doubles/mixin/emulator";
-import { startBinancePayDouble, type BinancePayDouble } from "./doubles/binance/double";
+import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
+import { startBinancePayDouble, type BinancePayDouble } from "../test/doubles/binance/double";
 import { startLocalInngest, type LocalInngest } from "../tools/inngest-local/runner";
 import { startBrokerProcess } from "./support/broker-process";
 

@@ -54,9 +54,9 @@ const freshStore = onDisk && !existsSync(pgliteDir);
 
 // Mixin: the emulator (in this process) unless real keys are configured.
 if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
-  const { startMixinEmulator } = await import("../e2e/doubles/mixin/emulator");
-  const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../e2e/doubles/mixin/oauth");
-  const persist = await import("../e2e/doubles/mixin/persist");
+  const { startMixinEmulator } = await import("../test/doubles/mixin/emulator");
+  const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../test/doubles/mixin/oauth");
+  const persist = await import("../test/doubles/mixin/persist");
   // Mixin's side of a store on disk lives next to it; a new store starts a new Mixin.
   const stateFile = onDisk ? path.join(path.dirname(path.resolve(pgliteDir)), `${path.basename(pgliteDir)}.mixin-emulator.json`) : undefined;
   if (stateFile && freshStore) persist.forgetEmulatorState(stateFile);
@@ -91,7 +91,7 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
   env.MIXIN_API_BASE_URL = emulator.url;
   env.MIXPAY_API_BASE_URL ??= emulator.url;
   if (!env.MIXIN_OAUTH_CLIENT_ID) {
-    // Sign in with Mixin against the emulator's OAuth double (e2e/doubles/mixin/oauth.ts).
+    // Sign in with Mixin against the emulator's OAuth double (test/doubles/mixin/oauth.ts).
     env.MIXIN_OAUTH_CLIENT_ID = emulator.keystore.app_id;
     env.MIXIN_OAUTH_CLIENT_SECRET = EMULATED_OAUTH_CLIENT_SECRET;
     env.MIXIN_OAUTH_AUTHORIZE_URL = `${emulator.url}/oauth/authorize`;
@@ -104,7 +104,7 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
 // Binance Pay: the local double when asked for (BINANCE_PAY_DOUBLE=1) and no real keys are set.
 // Without either, the `binance` wallet is served by the demo wallet, as before.
 if (!process.env.BINANCE_PAY_API_KEY && /^(1|true|yes)$/.test(process.env.BINANCE_PAY_DOUBLE ?? "")) {
-  const { startBinancePayDouble } = await import("../e2e/doubles/binance/double");
+  const { startBinancePayDouble } = await import("../test/doubles/binance/double");
   const double = await startBinancePayDouble({
     port: Number(process.env.BINANCE_PAY_DOUBLE_PORT ?? 7002),
     // Refunds answer PENDING, as Binance's do, and succeed (with their notification) this much later.

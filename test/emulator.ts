@@ -1,4 +1,4 @@
-import type { MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import type { MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { setBrokerDepsFactory } from "@/inngest/deps";
 import { brokerDepsFromEnv } from "@/inngest/wire";
 import { resetEnvCache } from "@/server/env";

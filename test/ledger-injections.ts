@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import type { Db } from "@/db/client";
-import type { BinancePayDouble } from "@/e2e/doubles/binance/double";
-import type { MixinEmulator, Snapshot } from "@/e2e/doubles/mixin/emulator";
+import type { BinancePayDouble } from "@/test/doubles/binance/double";
+import type { MixinEmulator, Snapshot } from "@/test/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { balanceOf, bookBalances } from "@/server/ledger/books";
 import { processSnapshots, readSnapshotCursor, writeSnapshotCursor } from "@/server/snapshots/process-snapshots";

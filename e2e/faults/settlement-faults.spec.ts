@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { startMixinEmulator, type MixinEmulator } from "../doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "../../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../../tools/inngest-local/runner";
 import { startBrokerProcess } from "../support/broker-process";
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { startMixinEmulator, type MixinEmulator } from "../doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "../../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../../tools/inngest-local/runner";
 import { startBrokerProcess } from "../support/broker-process";
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import type { MixinEmulator } from "../doubles/mixin/emulator";
+import type { MixinEmulator } from "../../test/doubles/mixin/emulator";
 
 /**
  * The broker's production build as a child process of a test (so a test can SIGKILL and restart

@@ -4,7 +4,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, assets, balances, mixinSnapshots, orderEvents, orders, syncCursors } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { refundMemoBase64 } from "@/server/mixin/memo";
 import { SNAPSHOT_CURSOR } from "@/server/snapshots/process-snapshots";
 import { insertOrder } from "@/test/factories";

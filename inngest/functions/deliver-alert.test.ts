@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboundAttempts } from "@/db/schema";
-import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { raiseAlert } from "@/server/alerts/raise-alert";
 import { resetEnvCache } from "@/server/env";
 import { createTestStore, type TestStore } from "@/test/store";

@@ -4,7 +4,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, balances, mixinTransfers, orderEvents, orders, outbox } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { insertOrder } from "@/test/factories";

@@ -2,7 +2,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, auditLog, orderEvents, orders, outbox } from "@/db/schema";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { refundWithoutMixPayRefund } from "@/server/console/dead-end-actions";
 import { findMissingMixPayRefunds } from "@/server/settlement/settlement-dead-ends";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";

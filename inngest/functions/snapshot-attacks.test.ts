@@ -3,7 +3,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, mixinSnapshots, orders, outbox, refunds } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
-import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";

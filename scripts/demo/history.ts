@@ -4,7 +4,7 @@
  * reads the same clock), so the console's charts and the treasury have something to show on first
  * start. It runs in the dev script's process, where the Mixin emulator lives: the emulator's
  * snapshots get the same simulated times, and its state is then kept next to the store
- * (e2e/doubles/mixin/persist.ts), so the books and Mixin agree on every later start.
+ * (test/doubles/mixin/persist.ts), so the books and Mixin agree on every later start.
  * The binance wallet is served by the demo wallet here (the Binance Pay double, when asked for,
  * is in-memory and starts empty on every run). docs/demo.md.
  */
@@ -12,7 +12,7 @@ import { openDb } from "@/db/client";
 import { closeStore, installStore } from "@/db";
 import { seedDemoData } from "@/db/seed";
 import { orders } from "@/db/schema";
-import type { MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import type { MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { resetEnvCache } from "@/server/env";
 import { generateTraffic, type TrafficSummary } from "./in-process";
 import { installSimulatedClock } from "./simulated-clock";

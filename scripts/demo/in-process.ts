@@ -16,8 +16,8 @@
 import { eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { orders, outbox } from "@/db/schema";
-import type { BinancePayDouble } from "@/e2e/doubles/binance/double";
-import type { MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import type { BinancePayDouble } from "@/test/doubles/binance/double";
+import type { MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { reconcileLedger, type ReconcileDeps, type ReconcileResult } from "@/server/ledger/reconcile";

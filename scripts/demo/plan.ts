@@ -10,7 +10,7 @@
 import Decimal from "decimal.js";
 import { DEMO_ASSETS } from "@/db/seed";
 
-/** The demo merchant (linked to merchant@demo.local) and the emulated MixPay bot (e2e/doubles/mixin/emulator.ts). */
+/** The demo merchant (linked to merchant@demo.local) and the emulated MixPay bot (test/doubles/mixin/emulator.ts). */
 export const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
 export const EMULATED_MIXPAY_BOT_ID = "9c0a2b4e-6c1d-4e8f-9a7b-3d5e1f2a4b6c";
 

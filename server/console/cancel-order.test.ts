@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { alerts, auditLog, orderEvents, orders } from "@/db/schema";
 import { DEMO_ASSETS } from "@/db/seed";
-import { startBinancePayDouble, type BinancePayDouble } from "@/e2e/doubles/binance/double";
+import { startBinancePayDouble, type BinancePayDouble } from "@/test/doubles/binance/double";
 import { createUser, loadSessionUser } from "@/server/auth/users";
 import { resetEnvCache } from "@/server/env";
 import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";

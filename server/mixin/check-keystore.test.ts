@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { checkMixinKeystore, KeystoreCheckError } from "./check-keystore";
 import { generateKeystore } from "./keystore";
 

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { AppErrorCode, type AppError } from "@/server/errors";
 import { generateKeystore, keystoreFromEnv, parseKeystore, redactKeystore } from "./keystore";
 import { parseMixPayRefundMemo } from "./memo";

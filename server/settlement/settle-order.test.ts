@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alerts, mixinTransfers } from "@/db/schema";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { AppErrorCode } from "@/server/errors";
 import { SafeMixinPort } from "@/server/mixin/mixin-port";
 import { insertOrder } from "@/test/factories";

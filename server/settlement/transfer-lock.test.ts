@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type DbHandle } from "@/db/client";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { resetEnvCache } from "@/server/env";
 import { SafeMixinPort } from "@/server/mixin/mixin-port";
 import { insertOrder } from "@/test/factories";

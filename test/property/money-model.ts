@@ -20,7 +20,7 @@ import { expect } from "vitest";
 import { alerts, mixinSnapshots, orders } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { DEMO_ASSETS, seedDemoData } from "@/db/seed";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type FaultMode, type MixinEmulator } from "@/e2e/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type FaultMode, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { refundMemoBase64 } from "@/server/mixin/memo";

@@ -1,8 +1,8 @@
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { alerts, orderEvents, orders, outboundAttempts, outbox, refunds, walletWebhookReceipts } from "@/db/schema";
-import { startBinancePayDouble, type BinancePayDouble } from "@/e2e/doubles/binance/double";
-import { serveRouteHandler } from "@/e2e/doubles/binance/route-server";
+import { startBinancePayDouble, type BinancePayDouble } from "@/test/doubles/binance/double";
+import { serveRouteHandler } from "@/test/doubles/binance/route-server";
 import { POST as webhookRoute } from "@/app/api/webhooks/binance/route";
 import { resetEnvCache } from "@/server/env";
 import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";

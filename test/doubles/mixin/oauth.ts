@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { Hono } from "hono";
+import type { EmulatorContext, EmulatorEnv } from "./http";
 
 /**
  * A test double of Mixin's OAuth, mounted inside the Mixin emulator (development and tests only):
@@ -18,11 +19,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  */
 export const EMULATED_OAUTH_CLIENT_SECRET = "emulated-mixin-oauth-client-secret";
 
-export interface MixinOAuthDouble {
-  /** Handles OAuth routes; false when the request is not for it. */
-  handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): boolean;
-}
-
 interface Grant {
   userId: string;
   fullName: string;
@@ -31,40 +27,16 @@ interface Grant {
   codeChallenge?: string;
 }
 
-export function createMixinOAuthDouble(opts: { clientId: string; clientSecret?: string }): MixinOAuthDouble {
+/** The OAuth routes, to mount in the emulator's app before its session-token check. */
+export function mixinOAuthRoutes(opts: { clientId: string; clientSecret?: string }) {
   const clientSecret = opts.clientSecret ?? EMULATED_OAUTH_CLIENT_SECRET;
   const codes = new Map<string, Grant>();
   const tokens = new Map<string, Grant>();
+  const app = new Hono<EmulatorEnv>();
 
-  function handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): boolean {
-    const path = url.pathname;
-    if (req.method === "GET" && path === "/oauth/authorize") {
-      authorizePage(url, res);
-      return true;
-    }
-    if (req.method === "POST" && path === "/oauth/authorize/approve") {
-      approve(new URLSearchParams(body), res);
-      return true;
-    }
-    if (req.method === "POST" && path === "/oauth/token") {
-      exchange(body, res);
-      return true;
-    }
-    if (req.method === "GET" && path === "/me") {
-      const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-      const grant = bearer ? tokens.get(bearer) : undefined;
-      if (grant) json(res, 200, { data: profile(grant) });
-      // A session JWT (three segments) is the bot's own /me; any other unknown token is refused.
-      else if (bearer?.split(".").length === 3) return false;
-      else json(res, 200, mixinError(401, "Unauthorized, maybe invalid token."));
-      return true;
-    }
-    return false;
-  }
-
-  function authorizePage(url: URL, res: ServerResponse) {
-    const p = url.searchParams;
-    if (p.get("client_id") !== opts.clientId) return json(res, 200, mixinError(10002, "Invalid client_id."));
+  app.get("/oauth/authorize", (c) => {
+    const p = new URL(c.req.url).searchParams;
+    if (p.get("client_id") !== opts.clientId) return c.json(mixinError(10002, "Invalid client_id."), 200);
     const hidden = ["client_id", "scope", "state", "code_challenge", "redirect_uri"]
       .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(p.get(k) ?? "")}">`)
       .join("");
@@ -76,15 +48,14 @@ export function createMixinOAuthDouble(opts: { clientId: string; clientSecret?: 
 <p><label>Mixin user id <input name="user_id" required value="${randomUUID()}" size="40"></label></p>
 <p><label>Full name <input name="full_name" value="Emulated Mixin user"></label></p>
 <button type="submit">Authorize</button></form></body></html>`;
-    res.statusCode = 200;
-    res.setHeader("content-type", "text/html; charset=utf-8");
-    res.end(html);
-  }
+    return c.body(html, 200, { "content-type": "text/html; charset=utf-8" });
+  });
 
-  function approve(form: URLSearchParams, res: ServerResponse) {
+  app.post("/oauth/authorize/approve", (c) => {
+    const form = new URLSearchParams(c.get("body"));
     const redirect = form.get("redirect_uri");
     const userId = form.get("user_id") ?? "";
-    if (!redirect || !/^[0-9a-f-]{36}$/i.test(userId)) return json(res, 400, mixinError(10002, "redirect_uri and a user id are required"));
+    if (!redirect || !/^[0-9a-f-]{36}$/i.test(userId)) return c.json(mixinError(10002, "redirect_uri and a user id are required"), 400);
     const code = randomBytes(16).toString("hex");
     codes.set(code, {
       userId: userId.toLowerCase(),
@@ -96,32 +67,41 @@ export function createMixinOAuthDouble(opts: { clientId: string; clientSecret?: 
     const to = new URL(redirect);
     to.searchParams.set("code", code);
     if (form.get("state")) to.searchParams.set("state", form.get("state")!);
-    res.statusCode = 302;
-    res.setHeader("location", to.toString());
-    res.end();
-  }
+    return c.redirect(to.toString(), 302);
+  });
 
-  function exchange(body: string, res: ServerResponse) {
+  app.post("/oauth/token", (c) => exchange(c));
+
+  app.get("/me", async (c, next) => {
+    const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const grant = bearer ? tokens.get(bearer) : undefined;
+    if (grant) return c.json({ data: profile(grant) }, 200);
+    // A session JWT (three segments) is the bot's own /me; any other unknown token is refused.
+    if (bearer?.split(".").length === 3) return next();
+    return c.json(mixinError(401, "Unauthorized, maybe invalid token."), 200);
+  });
+
+  function exchange(c: EmulatorContext) {
     let input: { client_id?: string; client_secret?: string; code?: string; code_verifier?: string };
     try {
-      input = JSON.parse(body) as typeof input;
+      input = JSON.parse(c.get("body")) as typeof input;
     } catch {
-      return json(res, 200, mixinError(10002, "Invalid JSON."));
+      return c.json(mixinError(10002, "Invalid JSON."), 200);
     }
-    if (input.client_id !== opts.clientId || input.client_secret !== clientSecret) return json(res, 200, mixinError(401, "Unauthorized, maybe invalid token."));
+    if (input.client_id !== opts.clientId || input.client_secret !== clientSecret) return c.json(mixinError(401, "Unauthorized, maybe invalid token."), 200);
     const grant = input.code ? codes.get(input.code) : undefined;
-    if (!grant || grant.clientId !== input.client_id) return json(res, 200, mixinError(403, "Forbidden."));
+    if (!grant || grant.clientId !== input.client_id) return c.json(mixinError(403, "Forbidden."), 200);
     codes.delete(input.code!); // single use
     if (grant.codeChallenge) {
       const expected = createHash("sha256").update(input.code_verifier ?? "").digest("base64url");
-      if (expected !== grant.codeChallenge) return json(res, 200, mixinError(403, "Forbidden."));
+      if (expected !== grant.codeChallenge) return c.json(mixinError(403, "Forbidden."), 200);
     }
     const accessToken = randomBytes(24).toString("base64url");
     tokens.set(accessToken, grant);
-    json(res, 200, { data: { access_token: accessToken, scope: grant.scope, authorization_id: randomUUID() } });
+    return c.json({ data: { access_token: accessToken, scope: grant.scope, authorization_id: randomUUID() } }, 200);
   }
 
-  return { handle };
+  return app;
 }
 
 function profile(g: Grant) {
@@ -144,12 +124,6 @@ function profile(g: Grant) {
 
 function mixinError(code: number, description: string) {
   return { error: { status: 202, code, description } };
-}
-
-function json(res: ServerResponse, status: number, body: unknown) {
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify(body));
 }
 
 function escapeHtml(s: string): string {
