@@ -58,6 +58,3 @@ export async function closeStore(): Promise<void> {
   g[KEY] = undefined;
   if (s) await s.handle.close();
 }
-
-/** @deprecated old name of installStore (reads like a React hook to the linter). */
-export const useStore = installStore;
