@@ -1,50 +1,28 @@
 /**
- * Shared pieces of the benchmarks: a fresh PostgreSQL database, the broker's production server
- * as a child process, and an autocannon wrapper. Load goes to 127.0.0.1 only.
+ * Shared pieces of the benchmarks: a fresh PostgreSQL database and the broker's production server
+ * as a child process (both through the helpers the Playwright specs use), and an autocannon
+ * wrapper. Load goes to 127.0.0.1 only.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import postgres from "postgres";
 import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
+import { loopbackBrokerEnv, startBrokerServer, waitForOk } from "../test/support/broker-process";
+import { createFreshDatabase, type FreshDatabase } from "../test/support/fresh-database";
 
 export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const RESULTS = path.join(process.cwd(), "bench", "results");
 export const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
 export const PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
 
-export async function freshDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    async drop() {
-      const a = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists "${name}" with (force)`);
-      await a.end();
-    },
-  };
+export function freshDatabase(prefix: string): Promise<FreshDatabase> {
+  return createFreshDatabase({ prefix, adminUrl: ADMIN_URL });
 }
 
-export async function waitFor(url: string, timeoutMs = 120_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
+export { waitForOk as waitFor };
 
 /**
  * Production refuses to start unless Mixin accepts the bot's keystore (instrumentation.ts), so the
@@ -66,27 +44,15 @@ export async function closeMixin(): Promise<void> {
 export function brokerEnv(dbUrl: string, port: number, emu: MixinEmulator | null): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    NODE_ENV: "production",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    // The emulator's bot: the start-up check passes; the hot paths never call Mixin. No Inngest listens on port 9.
+    ...loopbackBrokerEnv({ port, emu, inngestUrl: "http://127.0.0.1:9" }),
     DATABASE_URL: dbUrl,
     DATABASE_POOL_SIZE: "20",
     SEED_DEMO_DATA: "true",
-    BROKER_UNSAFE_TEST_MODE: "true",
-    MIXPAY_REQUIRE_HTTPS: "false",
-    MIXPAY_ALLOWED_SOURCES: "127.0.0.1,::1",
     // The load comes from one source for one payee: keep the limiter (its statement is measured) but out of the way.
     MIXPAY_RATE_LIMIT_PER_SOURCE: "100000000",
     MIXPAY_RATE_LIMIT_PER_PAYEE: "100000000",
-    DEMO_WALLET_ENABLED: "true",
-    AUTH_SECRET: "bench-only-auth-secret-0123456789abcdef0123",
-    // The emulator's bot: the start-up check passes; the hot paths never call Mixin.
-    ...(emu ? { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url } : {}),
-    INNGEST_DEV: "1",
-    INNGEST_BASE_URL: "http://127.0.0.1:9",
     LOG_LEVEL: "error",
-    NEXT_TELEMETRY_DISABLED: "1",
   };
 }
 
@@ -96,16 +62,13 @@ export function brokerEnv(dbUrl: string, port: number, emu: MixinEmulator | null
  * writes a CPU profile of each broker there when it stops.
  */
 export async function startBroker(dbUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
-  if (!existsSync("dist/serve.mjs")) throw new Error("dist/serve.mjs is missing: run `npm run build` first");
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []), "dist/serve.mjs"], {
+  return startBrokerServer({
+    port,
+    nodeArgs: process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [],
     stdio: ["ignore", "ignore", "inherit"],
     // A benchmark with its own Mixin emulator (settlement latency) passes its keystore in extraEnv.
     env: { ...(extraEnv.MIXIN_KEYSTORE ? brokerEnv(dbUrl, port, null) : brokerEnv(dbUrl, port, await mixinDouble())), ...extraEnv },
   });
-  // A broker that exits (refused settings, say) fails the benchmark at once, not after the wait.
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the broker on port ${port} exited (${code}) before answering`))));
-  await Promise.race([waitFor(`http://127.0.0.1:${port}/api/health`), exited]);
-  return child;
 }
 
 /** What the machine was doing: the 1-minute load average (2 cores) at a step's start, for BENCHMARKS.md's conditions. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { env } from "@/server/env";
 import { openDb, type Db, type DbHandle } from "./client";
 import { seedDemoData } from "./seed";
@@ -58,6 +59,3 @@ export async function closeStore(): Promise<void> {
   g[KEY] = undefined;
   if (s) await s.handle.close();
 }
-
-/** @deprecated old name of installStore (reads like a React hook to the linter). */
-export const useStore = installStore;

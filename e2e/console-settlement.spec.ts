@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
 import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../tools/inngest-local/runner";
-import { startBrokerProcess } from "./support/broker-process";
+import { startBrokerProcess } from "../test/support/broker-process";
 
 /**
  * The operator's Retry of a failed settlement, end to end in Chromium: the Mixin emulator and

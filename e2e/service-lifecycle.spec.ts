@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
 import { startMixinEmulator, type MixinEmulator } from "../test/doubles/mixin/emulator";
 import { startBinancePayDouble, type BinancePayDouble } from "../test/doubles/binance/double";
 import { startLocalInngest, type LocalInngest } from "../tools/inngest-local/runner";
-import { startBrokerProcess } from "./support/broker-process";
+import { spawnBrokerServer, startBrokerProcess } from "../test/support/broker-process";
 
 /**
  * The compiled server `npm start` runs (dist/serve.mjs) as a service: SIGTERM while MixPay's
@@ -69,7 +68,7 @@ test("SIGTERM lets a create_order waiting 3 s on Binance Pay finish, then the se
 
 test("a production start whose instrumentation fails exits 1 with the reason (the old server answered 500 forever)", async () => {
   test.setTimeout(180_000);
-  const child = spawn(process.execPath, [path.join("dist", "serve.mjs")], {
+  const child = spawnBrokerServer({
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -87,8 +86,8 @@ test("a production start whose instrumentation fails exits 1 with the reason (th
     },
   });
   let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
   const kill = setTimeout(() => child.kill("SIGKILL"), 150_000);
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   clearTimeout(kill);

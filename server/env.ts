@@ -1,10 +1,11 @@
+import "server-only";
 import { z } from "zod";
 import { DEFAULT_ASSET_CURRENCIES, parseAssetCurrencies } from "./wallets/binance/config";
 import { inUnsafeTestMode, productionRefusals } from "./config/production-refusals";
 
 /**
- * Every setting of the broker, validated once. Each one is documented in .env.example.
- * Later modules (Mixin, Inngest, auth, Binance Pay) add their own keys here.
+ * Every setting of the broker, validated once. Each one is documented in .env.example
+ * (server/config/env-example.test.ts keeps the two in step).
  */
 const boolish = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])

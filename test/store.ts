@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { openDb, type DbHandle } from "@/db/client";
 import { installStore } from "@/db";
 import { seedDemoData } from "@/db/seed";
+import { createFreshDatabase } from "./support/fresh-database";
 
 /**
  * A fresh, migrated store for one test file. On PGlite (the default) it is in memory; when the
@@ -10,12 +9,13 @@ import { seedDemoData } from "@/db/seed";
  * clones the migrated template database, so test files never share state.
  */
 export interface TestStore extends DbHandle {
-  /** "pglite" or "postgres": tests that need real concurrency can check this. */
+  /** Closes the handle and, on PostgreSQL, drops the clone. */
   cleanup(): Promise<void>;
   /** On PostgreSQL, the store's URL: a test may open a second handle (another broker instance) on it. */
   databaseUrl?: string;
 }
 
+/** "pglite" or "postgres": tests that need real concurrency can check this. */
 export function testDriver(): "pglite" | "postgres" {
   return process.env.TEST_PG_TEMPLATE ? "postgres" : "pglite";
 }
@@ -26,20 +26,10 @@ export async function createTestStore(opts: { seed?: boolean; install?: boolean 
   let dropDb: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
   if (template) {
-    const adminUrl = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-    const name = `${template}_f${randomBytes(5).toString("hex")}`;
-    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database "${name}" template "${template}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    const fresh = await createFreshDatabase({ prefix: `${template}_f`, template });
+    databaseUrl = fresh.url;
     handle = openDb({ databaseUrl, poolSize: 20 });
-    dropDb = async () => {
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists "${name}" with (force)`);
-      await a.end();
-    };
+    dropDb = fresh.drop;
   } else {
     handle = openDb({ pgliteDataDir: "memory://" });
     await handle.migrate();

@@ -1,3 +1,5 @@
+import type { refundStatus } from "@/db/schema/movements";
+import type { OrderStatus } from "@/db/schema/orders";
 import { LocalTime } from "./local-time";
 
 /** Amounts at full precision with their symbol; times in the viewer's zone with UTC on hover. */
@@ -21,6 +23,42 @@ export const ui = {
   card: "rounded-md bg-white p-3 shadow-sm dark:bg-zinc-900",
 };
 
+/**
+ * A console table: one header row from `columns` (none when omitted) and the rows as children.
+ * The classes default to `ui`; the overview, payments, audit and access pages pass their own.
+ */
+export function Table(props: {
+  columns?: React.ReactNode[];
+  testId?: string;
+  bodyTestId?: string;
+  className?: string;
+  headClassName?: string;
+  thClassName?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <table className={props.className ?? ui.table} data-testid={props.testId}>
+      {props.columns && (
+        <thead className={props.headClassName}>
+          <tr>
+            {props.columns.map((c, i) => (
+              <th key={i} className={props.thClassName ?? ui.th}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+      )}
+      <tbody data-testid={props.bodyTestId}>{props.children}</tbody>
+    </table>
+  );
+}
+
+/** A column header read by screen readers only (the actions column). */
+export function Hidden({ children }: { children: React.ReactNode }) {
+  return <span className="sr-only">{children}</span>;
+}
+
 export function Empty({ children }: { children: React.ReactNode }) {
   return <p className="mt-3 rounded-md border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-500 dark:border-zinc-700">{children}</p>;
 }
@@ -39,8 +77,14 @@ export function Time({ at }: { at: Date | string | null }) {
   return <LocalTime iso={new Date(at).toISOString()} />;
 }
 
-export const STATUS_STYLE: Record<string, string> = {
-  created: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200",
+const NEUTRAL = "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200";
+
+/** Every order status has its colour: a status added to ORDER_STATUSES fails typecheck here until it gets one. */
+export const STATUS_STYLE: Record<OrderStatus, string> = {
+  created: NEUTRAL,
+  failed: NEUTRAL,
+  cancelled: NEUTRAL,
+  paid_late: NEUTRAL,
   paid: "bg-blue-100 text-blue-800 dark:bg-blue-950 dark:text-blue-200",
   settling: "bg-blue-100 text-blue-800 dark:bg-blue-950 dark:text-blue-200",
   settled: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200",
@@ -52,6 +96,22 @@ export const STATUS_STYLE: Record<string, string> = {
   refund_failed: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
 };
 
-export function Status({ value }: { value: string }) {
-  return <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[value] ?? "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200"}`}>{value}</span>;
+/** A refund request's own states (refund_requests.status), shown on the refunds page. */
+export const REFUND_STATUS_STYLE: Record<(typeof refundStatus.enumValues)[number], string> = {
+  pending: NEUTRAL,
+  processing: NEUTRAL,
+  succeeded: NEUTRAL,
+  failed: NEUTRAL,
+};
+
+function Badge({ value, style }: { value: string; style: string }) {
+  return <span className={`rounded px-2 py-0.5 text-xs font-medium ${style}`}>{value}</span>;
+}
+
+export function Status({ value }: { value: OrderStatus }) {
+  return <Badge value={value} style={STATUS_STYLE[value]} />;
+}
+
+export function RefundStatus({ value }: { value: keyof typeof REFUND_STATUS_STYLE }) {
+  return <Badge value={value} style={REFUND_STATUS_STYLE[value]} />;
 }

@@ -1,17 +1,16 @@
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { startMixinEmulator, type MixinEmulator } from "../../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../../tools/inngest-local/runner";
-import { startBrokerProcess } from "../support/broker-process";
+import { startBrokerProcess } from "../../test/support/broker-process";
+import { createFreshDatabase, type FreshDatabase } from "../../test/support/fresh-database";
 
 /**
  * Fault tests of settlement, with each process on its own: the Mixin emulator and the local
  * Inngest runner live in this test process; the broker (production build) runs as a child on
  * PostgreSQL, so it can be SIGKILLed and restarted without losing the store.
  */
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PORT = Number(process.env.E2E_PORT ?? 3100) + 300;
 const base = `http://127.0.0.1:${PORT}`;
 const USDT = "4d8c508b-91c5-375b-92b0-ee702ed2dac5";
@@ -19,7 +18,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 
 let emu: MixinEmulator;
 let runner: LocalInngest;
-let dbName: string;
+let db: FreshDatabase;
 let dbUrl: string;
 let app: ChildProcess | undefined;
 
@@ -28,22 +27,15 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   emu = await startMixinEmulator();
   runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: (n) => Math.min(1000 * 2 ** (n - 1), 15_000) });
-  dbName = `e2e_faults_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${dbName}"`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  dbUrl = u.toString();
+  db = await createFreshDatabase({ prefix: "e2e_faults" });
+  dbUrl = db.url;
 });
 
 test.afterAll(async () => {
   app?.kill("SIGKILL");
   await runner?.close();
   await emu?.close();
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-  await admin.end();
+  await db?.drop();
 });
 
 async function startApp(): Promise<void> {

@@ -1,11 +1,11 @@
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
 import { startMixinEmulator, type MixinEmulator } from "../../test/doubles/mixin/emulator";
 import { startLocalInngest, type LocalInngest } from "../../tools/inngest-local/runner";
-import { startBrokerProcess } from "../support/broker-process";
+import { startBrokerProcess } from "../../test/support/broker-process";
+import { createFreshDatabase, type FreshDatabase } from "../../test/support/fresh-database";
 
 /**
  * Three broker processes (the production build) on one fresh PostgreSQL database behind a
@@ -13,7 +13,6 @@ import { startBrokerProcess } from "../support/broker-process";
  * balancer) and one Mixin emulator. What must hold: create_order idempotency across processes,
  * exact reservations, sessions valid on any instance, and the relay/cron work done once.
  */
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const E2E = Number(process.env.E2E_PORT ?? 3100);
 const PORTS = [E2E + 310, E2E + 330, E2E + 350];
 const LB_PORT = E2E + 370;
@@ -26,7 +25,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 
 let emu: MixinEmulator;
 let runner: LocalInngest;
-let dbName: string;
+let db: FreshDatabase;
 let dbUrl: string;
 const apps: ChildProcess[] = [];
 let balancer: http.Server;
@@ -90,13 +89,8 @@ test.beforeAll(async () => {
   runner = await startLocalInngest({ port: 0, appUrl: `${lb}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: (n) => Math.min(1000 * 2 ** (n - 1), 10_000) });
   spy = await inngestSpy(INNGEST_SPY_PORT, runner.url);
   balancer = await roundRobin(LB_PORT, PORTS);
-  dbName = `e2e_three_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${dbName}"`);
-  await admin.end();
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  dbUrl = u.toString();
+  db = await createFreshDatabase({ prefix: "e2e_three" });
+  dbUrl = db.url;
   // All three start together: the migrations run once (advisory lock), the demo seed is idempotent.
   const env = { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true", PUBLIC_BASE_URL: lb, INNGEST_BASE_URL: `http://127.0.0.1:${INNGEST_SPY_PORT}`, METRICS_TOKEN, DATABASE_POOL_SIZE: "5" };
   const started = await Promise.allSettled(PORTS.map((port) => startBrokerProcess({ port, emu, inngestUrl: `http://127.0.0.1:${INNGEST_SPY_PORT}`, env })));
@@ -118,9 +112,7 @@ test.afterAll(async () => {
   await new Promise((r) => spy?.close(r));
   await new Promise((r) => balancer?.close(r));
   await emu?.close();
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
-  await admin.end();
+  await db?.drop();
 });
 
 function orderBody(o: { traceId: string; assetId: string; amount: string }) {

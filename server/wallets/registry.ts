@@ -1,3 +1,4 @@
+import "server-only";
 import { env, type Env } from "@/server/env";
 import { BinanceCertificates } from "./binance/certificates";
 import { BinancePayClient } from "./binance/client";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { revalidatePath } from "next/cache";
 import { serverCaller } from "@/adapters/trpc/server";
+import { Table } from "../format";
 
 export const metadata: Metadata = { title: "Payee access" };
 export const dynamic = "force-dynamic";
@@ -60,27 +61,25 @@ export default async function AccessPage({ searchParams }: { searchParams: Promi
       {entries.length === 0 ? (
         <p className="text-sm text-zinc-500">No entries: {mode === "open" ? "every payee may use the broker." : "nobody is on the allow-list yet."}</p>
       ) : (
-        <table className="w-full text-left text-sm" data-testid="access-entries">
-          <tbody>
-            {entries.map((e) => (
-              <tr key={`${e.payeeId}-${e.list}`} className="border-t border-zinc-200 dark:border-zinc-800">
-                <td className="py-2 pr-3 font-mono text-xs">{e.payeeId}</td>
-                <td className="py-2 pr-3">{e.list}</td>
-                <td className="py-2 pr-3 text-zinc-500">{e.note}</td>
-                <td className="py-2">
-                  <form action={setEntry}>
-                    <input type="hidden" name="payeeId" value={e.payeeId} />
-                    <input type="hidden" name="list" value={e.list} />
-                    <input type="hidden" name="present" value="false" />
-                    <button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
-                      Remove
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table testId="access-entries" className="w-full text-left text-sm">
+          {entries.map((e) => (
+            <tr key={`${e.payeeId}-${e.list}`} className="border-t border-zinc-200 dark:border-zinc-800">
+              <td className="py-2 pr-3 font-mono text-xs">{e.payeeId}</td>
+              <td className="py-2 pr-3">{e.list}</td>
+              <td className="py-2 pr-3 text-zinc-500">{e.note}</td>
+              <td className="py-2">
+                <form action={setEntry}>
+                  <input type="hidden" name="payeeId" value={e.payeeId} />
+                  <input type="hidden" name="list" value={e.list} />
+                  <input type="hidden" name="present" value="false" />
+                  <button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
+                    Remove
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
     </div>
   );

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Empty, Time, ui } from "../format";
+import { Empty, Hidden, Table, Time, ui } from "../format";
 import { AcknowledgeButton } from "../overview/actions";
 
 export const metadata: Metadata = { title: "Alerts" };
@@ -22,46 +22,32 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       {rows.length === 0 ? (
         <Empty>{all ? "No alerts yet." : "No open alerts."}</Empty>
       ) : (
-        <table className={ui.table} data-testid="alerts">
-          <thead>
-            <tr>
-              <th className={ui.th}>Severity</th>
-              <th className={ui.th}>Kind</th>
-              <th className={ui.th}>Message</th>
-              <th className={ui.th}>Seen</th>
-              <th className={ui.th}>Last seen</th>
-              <th className={ui.th}>
-                <span className="sr-only">Actions</span>
-              </th>
+        <Table columns={["Severity", "Kind", "Message", "Seen", "Last seen", <Hidden key="actions">Actions</Hidden>]} testId="alerts">
+          {rows.map((a) => (
+            <tr key={a.id} className={ui.tr}>
+              <td className={`${ui.td} font-semibold ${a.severity === "critical" ? "text-red-700 dark:text-red-300" : "text-amber-700 dark:text-amber-300"}`}>{a.severity}</td>
+              <td className={ui.td}>
+                <code className="text-xs">{a.kind}</code>
+              </td>
+              <td className={ui.td}>
+                {a.message}
+                {a.orderId && (
+                  <>
+                    {" "}
+                    <Link className="underline" href={`/console/orders/${a.orderId}`}>
+                      order
+                    </Link>
+                  </>
+                )}
+              </td>
+              <td className={`${ui.td} tabular-nums`}>×{a.occurrences}</td>
+              <td className={ui.td}>
+                <Time at={a.lastSeenAt} />
+              </td>
+              <td className={ui.td}>{a.acknowledgedAt ? <span className="text-xs text-zinc-500">acknowledged <Time at={a.acknowledgedAt} /></span> : <AcknowledgeButton alertId={a.id} />}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((a) => (
-              <tr key={a.id} className={ui.tr}>
-                <td className={`${ui.td} font-semibold ${a.severity === "critical" ? "text-red-700 dark:text-red-300" : "text-amber-700 dark:text-amber-300"}`}>{a.severity}</td>
-                <td className={ui.td}>
-                  <code className="text-xs">{a.kind}</code>
-                </td>
-                <td className={ui.td}>
-                  {a.message}
-                  {a.orderId && (
-                    <>
-                      {" "}
-                      <Link className="underline" href={`/console/orders/${a.orderId}`}>
-                        order
-                      </Link>
-                    </>
-                  )}
-                </td>
-                <td className={`${ui.td} tabular-nums`}>×{a.occurrences}</td>
-                <td className={ui.td}>
-                  <Time at={a.lastSeenAt} />
-                </td>
-                <td className={ui.td}>{a.acknowledgedAt ? <span className="text-xs text-zinc-500">acknowledged <Time at={a.acknowledgedAt} /></span> : <AcknowledgeButton alertId={a.id} />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </div>
   );

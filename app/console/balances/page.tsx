@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Amount, Empty, Time, ui } from "../format";
+import { Amount, Empty, Table, Time, ui } from "../format";
 import { ThresholdForm } from "../operator-forms";
 
 export const metadata: Metadata = { title: "Balances" };
@@ -17,44 +17,32 @@ export default async function BalancesPage() {
         <Empty>No assets configured.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className={ui.table} data-testid="balances">
-            <thead>
-              <tr>
-                <th className={ui.th}>Asset</th>
-                <th className={ui.th}>Balance</th>
-                <th className={ui.th}>Reserved</th>
-                <th className={ui.th}>Available</th>
-                <th className={ui.th}>Last sync</th>
-                <th className={ui.th}>Low-balance threshold</th>
+          <Table columns={["Asset", "Balance", "Reserved", "Available", "Last sync", "Low-balance threshold"]} testId="balances">
+            {rows.map((b) => (
+              <tr key={b.assetId} className={ui.tr} data-testid={`balance-${b.symbol}`}>
+                <td className={`${ui.td} font-semibold`}>
+                  {b.symbol}
+                  {b.low && <span className="ml-2 rounded bg-red-100 px-1 text-xs font-medium text-red-700 dark:bg-red-950 dark:text-red-300">low</span>}
+                  {!b.enabled && <span className="ml-2 rounded bg-zinc-200 px-1 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">disabled</span>}
+                </td>
+                <td className={ui.td}>
+                  <Amount value={b.balance} symbol={b.symbol} />
+                </td>
+                <td className={ui.td}>
+                  <Amount value={b.reserved} symbol={b.symbol} />
+                </td>
+                <td className={ui.td}>
+                  <Amount value={b.available} symbol={b.symbol} />
+                </td>
+                <td className={ui.td}>
+                  <Time at={b.syncedAt} />
+                </td>
+                <td className={ui.td}>
+                  <ThresholdForm assetId={b.assetId} symbol={b.symbol} value={b.lowBalanceThreshold} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((b) => (
-                <tr key={b.assetId} className={ui.tr} data-testid={`balance-${b.symbol}`}>
-                  <td className={`${ui.td} font-semibold`}>
-                    {b.symbol}
-                    {b.low && <span className="ml-2 rounded bg-red-100 px-1 text-xs font-medium text-red-700 dark:bg-red-950 dark:text-red-300">low</span>}
-                    {!b.enabled && <span className="ml-2 rounded bg-zinc-200 px-1 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">disabled</span>}
-                  </td>
-                  <td className={ui.td}>
-                    <Amount value={b.balance} symbol={b.symbol} />
-                  </td>
-                  <td className={ui.td}>
-                    <Amount value={b.reserved} symbol={b.symbol} />
-                  </td>
-                  <td className={ui.td}>
-                    <Amount value={b.available} symbol={b.symbol} />
-                  </td>
-                  <td className={ui.td}>
-                    <Time at={b.syncedAt} />
-                  </td>
-                  <td className={ui.td}>
-                    <ThresholdForm assetId={b.assetId} symbol={b.symbol} value={b.lowBalanceThreshold} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       )}
     </div>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Amount, Status, Time } from "../format";
+import { Amount, Status, Table, Time } from "../format";
 import { AcknowledgeButton, RetryButton } from "./actions";
 import { VolumeChart } from "./volume-chart";
 
@@ -86,32 +86,30 @@ export default async function OverviewPage() {
         {queue.length === 0 ? (
           <p className="mt-2 text-sm text-zinc-500">Nothing waiting: every paid order is settled.</p>
         ) : (
-          <table className="mt-2 w-full text-left text-sm" data-testid="settlement-queue">
-            <tbody>
-              {queue.map((q) => (
-                <tr key={q.id} className="border-t border-zinc-200 dark:border-zinc-800">
-                  <td className="py-2 pr-3 font-mono text-xs">
-                    <Link className="underline" href={`/console/orders/${q.id}`}>
-                      {q.traceId}
-                    </Link>
-                  </td>
-                  <td className="py-2 pr-3">
-                    <Status value={q.status} />
-                  </td>
-                  <td className="py-2 pr-3">
-                    <Amount value={q.amount} symbol={q.symbol} />
-                  </td>
-                  <td className="py-2 pr-3 text-zinc-500">{q.statusReason}</td>
-                  <td className="py-2 pr-3">
-                    <Time at={q.updatedAt} />
-                  </td>
-                  <td className="py-2">
-                    <RetryButton orderIds={[q.id]} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table testId="settlement-queue" className="mt-2 w-full text-left text-sm">
+            {queue.map((q) => (
+              <tr key={q.id} className="border-t border-zinc-200 dark:border-zinc-800">
+                <td className="py-2 pr-3 font-mono text-xs">
+                  <Link className="underline" href={`/console/orders/${q.id}`}>
+                    {q.traceId}
+                  </Link>
+                </td>
+                <td className="py-2 pr-3">
+                  <Status value={q.status} />
+                </td>
+                <td className="py-2 pr-3">
+                  <Amount value={q.amount} symbol={q.symbol} />
+                </td>
+                <td className="py-2 pr-3 text-zinc-500">{q.statusReason}</td>
+                <td className="py-2 pr-3">
+                  <Time at={q.updatedAt} />
+                </td>
+                <td className="py-2">
+                  <RetryButton orderIds={[q.id]} />
+                </td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
 
@@ -121,32 +119,20 @@ export default async function OverviewPage() {
             Balance health
           </Link>
         </h2>
-        <table className="mt-2 w-full text-left text-sm" data-testid="balances">
-          <thead className="text-zinc-500">
-            <tr>
-              <th className="py-1 pr-3 font-medium">Asset</th>
-              <th className="py-1 pr-3 font-medium">Balance</th>
-              <th className="py-1 pr-3 font-medium">Reserved</th>
-              <th className="py-1 pr-3 font-medium">Available</th>
-              <th className="py-1 pr-3 font-medium">Low below</th>
-              <th className="py-1 pr-3 font-medium">Synced</th>
+        <Table columns={["Asset", "Balance", "Reserved", "Available", "Low below", "Synced"]} testId="balances" className="mt-2 w-full text-left text-sm" headClassName="text-zinc-500" thClassName="py-1 pr-3 font-medium">
+          {balances.map((b) => (
+            <tr key={b.assetId} className="border-t border-zinc-200 dark:border-zinc-800">
+              <td className="py-2 pr-3">
+                {b.symbol} {b.low ? <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700 dark:bg-red-950 dark:text-red-300">low</span> : <span className="ml-1 text-xs text-emerald-700 dark:text-emerald-300">ok</span>}
+              </td>
+              <td className="py-2 pr-3"><Amount value={b.balance} symbol={b.symbol} /></td>
+              <td className="py-2 pr-3"><Amount value={b.reserved} symbol={b.symbol} /></td>
+              <td className="py-2 pr-3"><Amount value={b.available} symbol={b.symbol} /></td>
+              <td className="py-2 pr-3">{b.lowBalanceThreshold ?? "—"}</td>
+              <td className="py-2 pr-3"><Time at={b.syncedAt} /></td>
             </tr>
-          </thead>
-          <tbody>
-            {balances.map((b) => (
-              <tr key={b.assetId} className="border-t border-zinc-200 dark:border-zinc-800">
-                <td className="py-2 pr-3">
-                  {b.symbol} {b.low ? <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700 dark:bg-red-950 dark:text-red-300">low</span> : <span className="ml-1 text-xs text-emerald-700 dark:text-emerald-300">ok</span>}
-                </td>
-                <td className="py-2 pr-3"><Amount value={b.balance} symbol={b.symbol} /></td>
-                <td className="py-2 pr-3"><Amount value={b.reserved} symbol={b.symbol} /></td>
-                <td className="py-2 pr-3"><Amount value={b.available} symbol={b.symbol} /></td>
-                <td className="py-2 pr-3">{b.lowBalanceThreshold ?? "—"}</td>
-                <td className="py-2 pr-3"><Time at={b.syncedAt} /></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </section>
     </div>
   );

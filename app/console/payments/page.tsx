@@ -3,7 +3,7 @@ import Link from "next/link";
 import { ORDER_STATUSES } from "@/db/schema/orders";
 import { filterFromSearchParams } from "@/server/console/search-params";
 import { currentUser, serverCaller } from "@/adapters/trpc/server";
-import { Amount, Status, Time } from "../format";
+import { Amount, Status, Table, Time } from "../format";
 import { ExportLink } from "./export-link";
 
 export const metadata: Metadata = { title: "Payments" };
@@ -95,42 +95,30 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
       </section>
 
       <div className="mt-4 overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead className="text-zinc-500">
-            <tr>
-              <th className="py-2 pr-4 font-medium">Created</th>
-              <th className="py-2 pr-4 font-medium">Trace id</th>
-              <th className="py-2 pr-4 font-medium">Amount</th>
-              <th className="py-2 pr-4 font-medium">Paid by user</th>
-              <th className="py-2 pr-4 font-medium">Wallet</th>
-              <th className="py-2 pr-4 font-medium">Status</th>
+        <Table columns={["Created", "Trace id", "Amount", "Paid by user", "Wallet", "Status"]} className="w-full text-left text-sm" headClassName="text-zinc-500" thClassName="py-2 pr-4 font-medium" bodyTestId="orders">
+          {page.items.map((o) => (
+            <tr key={o.id} className="border-t border-zinc-200 dark:border-zinc-800">
+              <td className="py-2 pr-4">
+                <Time at={o.createdAt} />
+              </td>
+              <td className="py-2 pr-4 font-mono text-xs">
+                <Link href={`/console/orders/${o.id}`} className="underline">
+                  {o.traceId}
+                </Link>
+              </td>
+              <td className="py-2 pr-4">
+                <Amount value={o.amount} symbol={o.symbol} />
+              </td>
+              <td className="py-2 pr-4">
+                <Amount value={o.payAmount} symbol={o.symbol} />
+              </td>
+              <td className="py-2 pr-4">{o.wallet}</td>
+              <td className="py-2 pr-4">
+                <Status value={o.status} />
+              </td>
             </tr>
-          </thead>
-          <tbody data-testid="orders">
-            {page.items.map((o) => (
-              <tr key={o.id} className="border-t border-zinc-200 dark:border-zinc-800">
-                <td className="py-2 pr-4">
-                  <Time at={o.createdAt} />
-                </td>
-                <td className="py-2 pr-4 font-mono text-xs">
-                  <Link href={`/console/orders/${o.id}`} className="underline">
-                    {o.traceId}
-                  </Link>
-                </td>
-                <td className="py-2 pr-4">
-                  <Amount value={o.amount} symbol={o.symbol} />
-                </td>
-                <td className="py-2 pr-4">
-                  <Amount value={o.payAmount} symbol={o.symbol} />
-                </td>
-                <td className="py-2 pr-4">{o.wallet}</td>
-                <td className="py-2 pr-4">
-                  <Status value={o.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
         {page.items.length === 0 && <p className="py-6 text-center text-zinc-500">Nothing here yet.</p>}
       </div>
       {next && (

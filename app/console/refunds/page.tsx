@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Amount, Empty, Status, Time, ui } from "../format";
+import { Amount, Empty, RefundStatus, Table, Time, ui } from "../format";
 import { RefundWithoutMixPayForm, RetryRefundButton } from "./refund-actions";
 
 export const metadata: Metadata = { title: "Refunds" };
@@ -22,73 +22,56 @@ export default async function RefundsPage() {
         <section className="my-4" data-testid="awaiting-mixpay-refund">
           <h2 className="font-semibold">MixPay reported failed, refund not received</h2>
           <p className="text-sm text-zinc-500">The broker paid MixPay; MixPay says the payment failed but has not sent the money back. Wait, ask MixPay, or refund the end user now (audited).</p>
-          <table className={ui.table}>
-            <tbody>
-              {awaiting.map((a) => (
-                <tr key={a.orderId} className={ui.tr}>
-                  <td className={`${ui.td} font-mono text-xs`}>
-                    <Link className="underline" href={`/console/orders/${a.orderId}`}>
-                      {a.traceId}
-                    </Link>
-                  </td>
-                  <td className={ui.td}>{a.amount}</td>
-                  <td className={ui.td}>{a.failedAt && <Time at={a.failedAt} />}</td>
-                  <td className={ui.td}>
-                    <RefundWithoutMixPayForm orderId={a.orderId} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table>
+            {awaiting.map((a) => (
+              <tr key={a.orderId} className={ui.tr}>
+                <td className={`${ui.td} font-mono text-xs`}>
+                  <Link className="underline" href={`/console/orders/${a.orderId}`}>
+                    {a.traceId}
+                  </Link>
+                </td>
+                <td className={ui.td}>{a.amount}</td>
+                <td className={ui.td}>{a.failedAt && <Time at={a.failedAt} />}</td>
+                <td className={ui.td}>
+                  <RefundWithoutMixPayForm orderId={a.orderId} />
+                </td>
+              </tr>
+            ))}
+          </Table>
         </section>
       )}
       {rows.length === 0 ? (
         <Empty>No refunds yet.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className={ui.table} data-testid="refunds">
-            <thead>
-              <tr>
-                <th className={ui.th}>Order (trace id)</th>
-                <th className={ui.th}>Amount</th>
-                <th className={ui.th}>Reason</th>
-                <th className={ui.th}>MixPay code</th>
-                <th className={ui.th}>Wallet</th>
-                <th className={ui.th}>Status</th>
-                <th className={ui.th}>Attempts</th>
-                <th className={ui.th}>Updated</th>
-                <th className={ui.th}>Action</th>
+          <Table columns={["Order (trace id)", "Amount", "Reason", "MixPay code", "Wallet", "Status", "Attempts", "Updated", "Action"]} testId="refunds">
+            {rows.map((r) => (
+              <tr key={r.requestId} className={ui.tr}>
+                <td className={`${ui.td} font-mono text-xs`}>
+                  <Link className="underline" href={`/console/orders/${r.orderId}`}>
+                    {r.traceId}
+                  </Link>
+                </td>
+                <td className={ui.td}>
+                  <Amount value={r.amount} symbol={r.symbol} />
+                </td>
+                <td className={ui.td}>{r.reason}</td>
+                <td className={ui.td}>{r.refundCode ?? "—"}</td>
+                <td className={ui.td}>{r.wallet}</td>
+                <td className={ui.td}>
+                  <RefundStatus value={r.status} />
+                  {r.lastError && <p className="mt-1 max-w-xs text-xs text-red-700 dark:text-red-300">{r.lastError}</p>}
+                </td>
+                <td className={`${ui.td} tabular-nums`}>{r.attempts}</td>
+                <td className={ui.td}>
+                  <Time at={r.updatedAt} />
+                </td>
+                <td className={ui.td}>
+                  {r.orderStatus === "refund_failed" && r.generation === latest.get(r.orderId) && <RetryRefundButton orderId={r.orderId} newId={r.walletFailedAt !== null} />}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.requestId} className={ui.tr}>
-                  <td className={`${ui.td} font-mono text-xs`}>
-                    <Link className="underline" href={`/console/orders/${r.orderId}`}>
-                      {r.traceId}
-                    </Link>
-                  </td>
-                  <td className={ui.td}>
-                    <Amount value={r.amount} symbol={r.symbol} />
-                  </td>
-                  <td className={ui.td}>{r.reason}</td>
-                  <td className={ui.td}>{r.refundCode ?? "—"}</td>
-                  <td className={ui.td}>{r.wallet}</td>
-                  <td className={ui.td}>
-                    <Status value={r.status} />
-                    {r.lastError && <p className="mt-1 max-w-xs text-xs text-red-700 dark:text-red-300">{r.lastError}</p>}
-                  </td>
-                  <td className={`${ui.td} tabular-nums`}>{r.attempts}</td>
-                  <td className={ui.td}>
-                    <Time at={r.updatedAt} />
-                  </td>
-                  <td className={ui.td}>
-                    {r.orderStatus === "refund_failed" && r.generation === latest.get(r.orderId) && <RetryRefundButton orderId={r.orderId} newId={r.walletFailedAt !== null} />}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       )}
     </div>

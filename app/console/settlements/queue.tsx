@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Amount, Empty, ErrorNote, Status, Time, ui } from "../format";
+import { Amount, Empty, ErrorNote, Hidden, Status, Table, Time, ui } from "../format";
 import { useTRPC } from "../providers";
 
 const FINAL = new Set(["settled", "settlement_failed", "mixpay_refunded", "refunding", "refunded", "refund_failed"]);
@@ -60,54 +60,48 @@ export function SettlementQueue() {
       ) : rows.length === 0 ? (
         <Empty>Nothing waiting: every paid order is settled or settling on time.</Empty>
       ) : (
-        <table className={ui.table} data-testid="settlement-queue">
-          <thead>
-            <tr>
-              <th className={ui.th}>
-                <label className="inline-flex items-center gap-1">
-                  <input type="checkbox" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} /> <span className="sr-only">Select all</span>
-                </label>
-              </th>
-              <th className={ui.th}>Trace id</th>
-              <th className={ui.th}>Status</th>
-              <th className={ui.th}>Amount</th>
-              <th className={ui.th}>Reason</th>
-              <th className={ui.th}>Since</th>
-              <th className={ui.th}>
-                <span className="sr-only">Actions</span>
-              </th>
+        <Table
+          columns={[
+            <label key="select" className="inline-flex items-center gap-1">
+              <input type="checkbox" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} /> <span className="sr-only">Select all</span>
+            </label>,
+            "Trace id",
+            "Status",
+            "Amount",
+            "Reason",
+            "Since",
+            <Hidden key="actions">Actions</Hidden>,
+          ]}
+          testId="settlement-queue"
+        >
+          {rows.map((q) => (
+            <tr key={q.id} className={ui.tr} data-testid={`queue-${q.traceId}`}>
+              <td className={ui.td}>
+                <input type="checkbox" aria-label={`Select ${q.traceId}`} checked={selected.has(q.id)} onChange={() => toggle(q.id)} />
+              </td>
+              <td className={`${ui.td} font-mono text-xs`}>
+                <Link className="underline" href={`/console/orders/${q.id}`}>
+                  {q.traceId}
+                </Link>
+              </td>
+              <td className={ui.td}>
+                <Status value={q.status} />
+              </td>
+              <td className={ui.td}>
+                <Amount value={q.amount} symbol={q.symbol} />
+              </td>
+              <td className={`${ui.td} max-w-xs text-zinc-500`}>{q.statusReason}</td>
+              <td className={ui.td}>
+                <Time at={q.updatedAt} />
+              </td>
+              <td className={ui.td}>
+                <button type="button" className={ui.button} disabled={retry.isPending} onClick={() => retry.mutate({ orderIds: [q.id] })} aria-label={`Retry ${q.traceId}`}>
+                  Retry
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((q) => (
-              <tr key={q.id} className={ui.tr} data-testid={`queue-${q.traceId}`}>
-                <td className={ui.td}>
-                  <input type="checkbox" aria-label={`Select ${q.traceId}`} checked={selected.has(q.id)} onChange={() => toggle(q.id)} />
-                </td>
-                <td className={`${ui.td} font-mono text-xs`}>
-                  <Link className="underline" href={`/console/orders/${q.id}`}>
-                    {q.traceId}
-                  </Link>
-                </td>
-                <td className={ui.td}>
-                  <Status value={q.status} />
-                </td>
-                <td className={ui.td}>
-                  <Amount value={q.amount} symbol={q.symbol} />
-                </td>
-                <td className={`${ui.td} max-w-xs text-zinc-500`}>{q.statusReason}</td>
-                <td className={ui.td}>
-                  <Time at={q.updatedAt} />
-                </td>
-                <td className={ui.td}>
-                  <button type="button" className={ui.button} disabled={retry.isPending} onClick={() => retry.mutate({ orderIds: [q.id] })} aria-label={`Retry ${q.traceId}`}>
-                    Retry
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
 
       {tracked.length > 0 && (

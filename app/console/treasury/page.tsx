@@ -3,7 +3,7 @@ import Decimal from "decimal.js";
 import { lastWeekRange } from "@/server/ledger/statement";
 import { RUNWAY_TARGET_DAYS } from "@/server/ledger/treasury";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Amount, Empty, Time, ui } from "../format";
+import { Amount, Empty, Table, Time, ui } from "../format";
 import { requireOperator } from "../guard";
 import { LabelForm, ReconcileNowButton } from "./actions";
 import { TreasuryChart } from "./treasury-chart";
@@ -114,43 +114,32 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
           <Empty>Nothing in suspense: every movement is explained.</Empty>
         ) : (
           <div className="overflow-x-auto">
-            <table className={ui.table} data-testid="suspense">
-              <thead>
-                <tr>
-                  <th className={ui.th}>When</th>
-                  <th className={ui.th}>Amount</th>
-                  <th className={ui.th}>What</th>
-                  <th className={ui.th}>Alert</th>
-                  <th className={ui.th}>Explain</th>
-                </tr>
-              </thead>
-              <tbody>
-                {suspense.map((s) => {
-                  const incoming = s.amounts.some((x) => new Decimal(x.amount).isNegative());
-                  return (
-                    <tr key={s.journalId} className={ui.tr}>
-                      <td className={ui.td}><Time at={s.occurredAt} /></td>
-                      <td className={ui.td}>
-                        {s.amounts.map((x) => (
-                          <div key={x.assetId}>
-                            <Amount value={new Decimal(x.amount).neg().toFixed()} symbol={symbolOf.get(x.assetId)} />
-                          </div>
-                        ))}
-                      </td>
-                      <td className={`${ui.td} max-w-md break-words`}>
-                        {s.memo}
-                        {s.snapshotId && <div className="font-mono text-xs text-zinc-500">snapshot {s.snapshotId}</div>}
-                        {s.orderId && <div className="font-mono text-xs text-zinc-500">order {s.orderId}</div>}
-                      </td>
-                      <td className={`${ui.td} max-w-xs text-xs`}>{s.alert ? `${s.alert.acknowledged ? "(acknowledged) " : ""}${s.alert.message}` : "—"}</td>
-                      <td className={ui.td}>
-                        <LabelForm journalId={s.journalId} incoming={incoming} wallets={asset?.wallets.map((w) => w.provider) ?? []} />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <Table columns={["When", "Amount", "What", "Alert", "Explain"]} testId="suspense">
+              {suspense.map((s) => {
+                const incoming = s.amounts.some((x) => new Decimal(x.amount).isNegative());
+                return (
+                  <tr key={s.journalId} className={ui.tr}>
+                    <td className={ui.td}><Time at={s.occurredAt} /></td>
+                    <td className={ui.td}>
+                      {s.amounts.map((x) => (
+                        <div key={x.assetId}>
+                          <Amount value={new Decimal(x.amount).neg().toFixed()} symbol={symbolOf.get(x.assetId)} />
+                        </div>
+                      ))}
+                    </td>
+                    <td className={`${ui.td} max-w-md break-words`}>
+                      {s.memo}
+                      {s.snapshotId && <div className="font-mono text-xs text-zinc-500">snapshot {s.snapshotId}</div>}
+                      {s.orderId && <div className="font-mono text-xs text-zinc-500">order {s.orderId}</div>}
+                    </td>
+                    <td className={`${ui.td} max-w-xs text-xs`}>{s.alert ? `${s.alert.acknowledged ? "(acknowledged) " : ""}${s.alert.message}` : "—"}</td>
+                    <td className={ui.td}>
+                      <LabelForm journalId={s.journalId} incoming={incoming} wallets={asset?.wallets.map((w) => w.provider) ?? []} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </Table>
           </div>
         )}
       </section>
@@ -187,32 +176,19 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
             </a>
           </form>
           <div className="overflow-x-auto">
-            <table className={ui.table} data-testid="statement">
-              <thead>
-                <tr>
-                  <th className={ui.th}>Day</th>
-                  <th className={ui.th}>Account</th>
-                  <th className={ui.th}>Opening</th>
-                  <th className={ui.th}>In</th>
-                  <th className={ui.th}>Out</th>
-                  <th className={ui.th}>Differences</th>
-                  <th className={ui.th}>Closing</th>
+            <Table columns={["Day", "Account", "Opening", "In", "Out", "Differences", "Closing"]} testId="statement">
+              {statement.map((l) => (
+                <tr key={`${l.day}-${l.account}`} className={ui.tr}>
+                  <td className={ui.td}>{l.day}</td>
+                  <td className={ui.td}>{l.account}</td>
+                  <td className={ui.td}><Amount value={l.opening} /></td>
+                  <td className={`${ui.td} text-xs`}>{Object.entries(l.inflows).map(([k, v]) => <div key={k}>{k} +{v}</div>)}</td>
+                  <td className={`${ui.td} text-xs`}>{Object.entries(l.outflows).map(([k, v]) => <div key={k}>{k} −{v}</div>)}</td>
+                  <td className={ui.td}>{l.differences === "0" ? "—" : <span className="text-red-700 dark:text-red-300">{l.differences}</span>}</td>
+                  <td className={`${ui.td} font-medium`}><Amount value={l.closing} symbol={asset.symbol} /></td>
                 </tr>
-              </thead>
-              <tbody>
-                {statement.map((l) => (
-                  <tr key={`${l.day}-${l.account}`} className={ui.tr}>
-                    <td className={ui.td}>{l.day}</td>
-                    <td className={ui.td}>{l.account}</td>
-                    <td className={ui.td}><Amount value={l.opening} /></td>
-                    <td className={`${ui.td} text-xs`}>{Object.entries(l.inflows).map(([k, v]) => <div key={k}>{k} +{v}</div>)}</td>
-                    <td className={`${ui.td} text-xs`}>{Object.entries(l.outflows).map(([k, v]) => <div key={k}>{k} −{v}</div>)}</td>
-                    <td className={ui.td}>{l.differences === "0" ? "—" : <span className="text-red-700 dark:text-red-300">{l.differences}</span>}</td>
-                    <td className={`${ui.td} font-medium`}><Amount value={l.closing} symbol={asset.symbol} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </div>
         </section>
       )}

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { currentUser, serverCaller } from "@/adapters/trpc/server";
-import { Empty, Time, ui } from "../format";
+import { Empty, Table, Time, ui } from "../format";
 import { DisableToggle, InviteForm, PayeeLinks } from "../operator-forms";
 
 export const metadata: Metadata = { title: "Users and roles" };
@@ -19,40 +19,29 @@ export default async function UsersPage() {
         <Empty>No users yet.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className={ui.table} data-testid="users">
-            <thead>
-              <tr>
-                <th className={ui.th}>User</th>
-                <th className={ui.th}>Role</th>
-                <th className={ui.th}>Linked payee ids</th>
-                <th className={ui.th}>Since</th>
-                <th className={ui.th}>State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((u) => {
-                const label = u.email ?? u.name ?? u.mixinUserId ?? u.id;
-                return (
-                  <tr key={u.id} className={ui.tr} data-testid={`user-${label}`}>
-                    <td className={ui.td}>
-                      <div>{u.email ?? <span className="text-zinc-500">no email</span>}</div>
-                      {u.name && <div className="text-xs text-zinc-500">{u.name}</div>}
-                      {u.mixinUserId && <div className="text-xs text-zinc-500">Mixin {u.mixinUserId}</div>}
-                    </td>
-                    <td className={ui.td}>{u.role}</td>
-                    <td className={ui.td}>{u.role === "merchant" ? <PayeeLinks userId={u.id} payeeIds={u.payeeIds} /> : <span className="text-zinc-500">every payee</span>}</td>
-                    <td className={ui.td}>
-                      <Time at={u.createdAt} />
-                    </td>
-                    <td className={ui.td}>
-                      <span className={u.disabled ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}>{u.disabled ? "disabled" : "active"}</span>{" "}
-                      {u.id !== me?.id && <DisableToggle userId={u.id} email={label} disabled={u.disabled} />}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <Table columns={["User", "Role", "Linked payee ids", "Since", "State"]} testId="users">
+            {rows.map((u) => {
+              const label = u.email ?? u.name ?? u.mixinUserId ?? u.id;
+              return (
+                <tr key={u.id} className={ui.tr} data-testid={`user-${label}`}>
+                  <td className={ui.td}>
+                    <div>{u.email ?? <span className="text-zinc-500">no email</span>}</div>
+                    {u.name && <div className="text-xs text-zinc-500">{u.name}</div>}
+                    {u.mixinUserId && <div className="text-xs text-zinc-500">Mixin {u.mixinUserId}</div>}
+                  </td>
+                  <td className={ui.td}>{u.role}</td>
+                  <td className={ui.td}>{u.role === "merchant" ? <PayeeLinks userId={u.id} payeeIds={u.payeeIds} /> : <span className="text-zinc-500">every payee</span>}</td>
+                  <td className={ui.td}>
+                    <Time at={u.createdAt} />
+                  </td>
+                  <td className={ui.td}>
+                    <span className={u.disabled ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}>{u.disabled ? "disabled" : "active"}</span>{" "}
+                    {u.id !== me?.id && <DisableToggle userId={u.id} email={label} disabled={u.disabled} />}
+                  </td>
+                </tr>
+              );
+            })}
+          </Table>
         </div>
       )}
     </div>

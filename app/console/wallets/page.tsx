@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { serverCaller } from "@/adapters/trpc/server";
-import { Empty, Time, ui } from "../format";
+import { Empty, Hidden, Table, Time, ui } from "../format";
 import { WalletToggle } from "../operator-forms";
 
 export const metadata: Metadata = { title: "Wallets" };
@@ -16,40 +16,25 @@ export default async function WalletsPage() {
       {rows.length === 0 ? (
         <Empty>No wallets configured.</Empty>
       ) : (
-        <table className={ui.table} data-testid="wallets">
-          <thead>
-            <tr>
-              <th className={ui.th}>Wallet (MixPay name)</th>
-              <th className={ui.th}>Display name</th>
-              <th className={ui.th}>Provider</th>
-              <th className={ui.th}>Served by</th>
-              <th className={ui.th}>State</th>
-              <th className={ui.th}>Updated</th>
-              <th className={ui.th}>
-                <span className="sr-only">Actions</span>
-              </th>
+        <Table columns={["Wallet (MixPay name)", "Display name", "Provider", "Served by", "State", "Updated", <Hidden key="actions">Actions</Hidden>]} testId="wallets">
+          {rows.map((w) => (
+            <tr key={w.name} className={ui.tr} data-testid={`wallet-${w.name}`}>
+              <td className={`${ui.td} font-mono`}>{w.name}</td>
+              <td className={ui.td}>{w.displayName}</td>
+              <td className={ui.td}>{w.provider}</td>
+              <td className={ui.td} data-testid={`served-by-${w.name}`}>
+                {w.servedBySummary}
+              </td>
+              <td className={ui.td}>{w.enabled ? <span className="text-emerald-700 dark:text-emerald-300">enabled</span> : <span className="text-zinc-500">disabled</span>}</td>
+              <td className={ui.td}>
+                <Time at={w.updatedAt} />
+              </td>
+              <td className={ui.td}>
+                <WalletToggle name={w.name} enabled={w.enabled} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((w) => (
-              <tr key={w.name} className={ui.tr} data-testid={`wallet-${w.name}`}>
-                <td className={`${ui.td} font-mono`}>{w.name}</td>
-                <td className={ui.td}>{w.displayName}</td>
-                <td className={ui.td}>{w.provider}</td>
-                <td className={ui.td} data-testid={`served-by-${w.name}`}>
-                  {w.servedBySummary}
-                </td>
-                <td className={ui.td}>{w.enabled ? <span className="text-emerald-700 dark:text-emerald-300">enabled</span> : <span className="text-zinc-500">disabled</span>}</td>
-                <td className={ui.td}>
-                  <Time at={w.updatedAt} />
-                </td>
-                <td className={ui.td}>
-                  <WalletToggle name={w.name} enabled={w.enabled} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
     </div>
   );

@@ -1,3 +1,4 @@
+import "server-only";
 import { parse as parseLossless } from "lossless-json";
 import { z } from "zod";
 import { AppError, AppErrorCode } from "@/server/errors";

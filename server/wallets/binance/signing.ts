@@ -1,3 +1,4 @@
+import "server-only";
 import { createHmac, createVerify, randomBytes, type KeyObject } from "node:crypto";
 
 /**
