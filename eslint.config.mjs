@@ -5,7 +5,17 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "dist/**", "node_modules/**", ".data/**", "db/migrations/**", "test-results/**", "playwright-report/**", "bench/results/**", "next-env.d.ts"],
+    ignores: [
+      ".next/**",
+      "dist/**",
+      "node_modules/**",
+      ".data/**",
+      "db/migrations/**",
+      "test-results/**",
+      "playwright-report/**",
+      "bench/results/**",
+      "next-env.d.ts",
+    ],
   },
   {
     rules: {
@@ -32,14 +42,39 @@ const config = [
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "inngest", message: "server/ is the domain: durable functions live in inngest/ and call into server/." }],
+          paths: [
+            {
+              name: "inngest",
+              message: "server/ is the domain: durable functions live in inngest/ and call into server/.",
+            },
+          ],
           patterns: [
             {
-              group: ["next", "next/*", "next-auth", "next-auth/*", "@trpc/*", "react", "react/*", "react-dom", "react-dom/*", "@tanstack/*"],
+              group: [
+                "next",
+                "next/*",
+                "next-auth",
+                "next-auth/*",
+                "@trpc/*",
+                "react",
+                "react/*",
+                "react-dom",
+                "react-dom/*",
+                "@tanstack/*",
+              ],
               message: "server/ is the domain: no framework imports (put the glue in adapters/).",
             },
             {
-              group: ["@/adapters", "@/adapters/*", "@/app/*", "@/inngest", "@/inngest/*", "**/adapters/*", "**/app/*", "**/inngest/*"],
+              group: [
+                "@/adapters",
+                "@/adapters/*",
+                "@/app/*",
+                "@/inngest",
+                "@/inngest/*",
+                "**/adapters/*",
+                "**/app/*",
+                "**/inngest/*",
+              ],
               message: "server/ must not depend on adapters/, app/ or inngest/: they depend on it.",
             },
           ],

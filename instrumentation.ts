@@ -6,7 +6,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // scripts/serve.ts waits on this before it listens: Next only logs a throw from here and then
   // answers 500 to every request, so the server itself turns a failure into exit 1 with the reason.
-  const startup = (globalThis as Record<symbol, { resolve(): void; reject(err: unknown): void } | undefined>)[Symbol.for("mixpay-broker.startup")];
+  const startup = (globalThis as Record<symbol, { resolve(): void; reject(err: unknown): void } | undefined>)[
+    Symbol.for("mixpay-broker.startup")
+  ];
   try {
     await checkAndOpen();
     startup?.resolve();
@@ -25,12 +27,22 @@ async function checkAndOpen() {
   const { keystoreFromEnv } = await import("@/server/mixin/keystore");
   const keystore = keystoreFromEnv(process.env);
   if (!keystore && e.NODE_ENV === "production") {
-    throw new Error("MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE is required in production: the broker cannot settle without its Mixin bot");
+    throw new Error(
+      "MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE is required in production: the broker cannot settle without its Mixin bot",
+    );
   }
   if (keystore && process.env.NEXT_PHASE !== "phase-production-build") {
     // Mixin must accept the keystore (token, profile, has_safe): production stops here, development warns.
-    const [{ checkMixinKeystore }, { logger }] = await Promise.all([import("@/server/mixin/check-keystore"), import("@/server/logger")]);
-    await checkMixinKeystore(keystore, { baseUrl: e.MIXIN_API_BASE_URL, timeoutMs: e.MIXIN_TIMEOUT_MS, production: e.NODE_ENV === "production", warn: (m) => logger("start").warn(m) });
+    const [{ checkMixinKeystore }, { logger }] = await Promise.all([
+      import("@/server/mixin/check-keystore"),
+      import("@/server/logger"),
+    ]);
+    await checkMixinKeystore(keystore, {
+      baseUrl: e.MIXIN_API_BASE_URL,
+      timeoutMs: e.MIXIN_TIMEOUT_MS,
+      production: e.NODE_ENV === "production",
+      warn: (m) => logger("start").warn(m),
+    });
   }
   const { getDb } = await import("@/db");
   await getDb();

@@ -22,10 +22,19 @@ const nextConfig = {
       ...(production ? [{ key: "strict-transport-security", value: "max-age=63072000; includeSubDomains" }] : []),
     ];
     // Routes the proxy skips (they read bodies, or are MixPay's hot path; see proxy.ts) answer JSON only: a CSP that allows nothing.
-    const strict = [{ key: "content-security-policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'" }];
+    const strict = [
+      { key: "content-security-policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'" },
+    ];
     return [
       { source: "/:path*", headers: h },
-      ...["/mixpay/create_order", "/mixpay/assets/range", "/api/webhooks/:path*", "/api/trpc/:path*", "/api/auth/:path*", "/api/inngest"].map((source) => ({ source, headers: strict })),
+      ...[
+        "/mixpay/create_order",
+        "/mixpay/assets/range",
+        "/api/webhooks/:path*",
+        "/api/trpc/:path*",
+        "/api/auth/:path*",
+        "/api/inngest",
+      ].map((source) => ({ source, headers: strict })),
     ];
   },
   typedRoutes: false,

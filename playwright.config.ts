@@ -28,7 +28,14 @@ export default defineConfig({
     launchOptions: existsSync(debianChromium)
       ? {
           executablePath: debianChromium,
-          args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
         }
       : {},
   },

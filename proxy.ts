@@ -64,5 +64,7 @@ export const config = {
   // (Next's middleware adapter, a copy of the headers, two UUIDs) was a large share of MixPay's hot
   // path (BENCHMARKS.md); its route answers the same edge cases itself (app/mixpay/assets/range).
   // Any other spelling of the path (trailing slash, …) still comes here.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/webhooks/|api/trpc/|api/auth/|api/inngest|mixpay/create_order$|mixpay/assets/range$).*)"],
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|api/webhooks/|api/trpc/|api/auth/|api/inngest|mixpay/create_order$|mixpay/assets/range$).*)",
+  ],
 };

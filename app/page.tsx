@@ -5,8 +5,8 @@ export default function Home() {
       <p className="mt-4 text-zinc-600 dark:text-zinc-400">
         This server plugs a wallet payment method into the MixPay checkout. MixPay calls{" "}
         <code className="rounded bg-zinc-200 px-1 dark:bg-zinc-800">GET /mixpay/assets/range</code> and{" "}
-        <code className="rounded bg-zinc-200 px-1 dark:bg-zinc-800">POST /mixpay/create_order</code>; end users pay
-        at the wallet; the broker settles to MixPay over Mixin.
+        <code className="rounded bg-zinc-200 px-1 dark:bg-zinc-800">POST /mixpay/create_order</code>; end users pay at
+        the wallet; the broker settles to MixPay over Mixin.
       </p>
     </main>
   );

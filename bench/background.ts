@@ -41,8 +41,19 @@ for (const n of assetSizes) {
   const db = await freshDatabase("bench_bg");
   const handle = openDb({ databaseUrl: db.url, poolSize: 4 });
   await handle.migrate();
-  const extra = Object.fromEntries(Array.from({ length: n }, (_, i) => [randomUUID(), { symbol: `A${i}`, price: "2", balance: "1000" }]));
-  await handle.db.insert(assets).values(Object.entries(extra).map(([assetId, a]) => ({ assetId, symbol: a.symbol, name: a.symbol, minUsdt: "1", maxUsdt: "100", feeRate: "0.01" })));
+  const extra = Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [randomUUID(), { symbol: `A${i}`, price: "2", balance: "1000" }]),
+  );
+  await handle.db.insert(assets).values(
+    Object.entries(extra).map(([assetId, a]) => ({
+      assetId,
+      symbol: a.symbol,
+      name: a.symbol,
+      minUsdt: "1",
+      maxUsdt: "100",
+      feeRate: "0.01",
+    })),
+  );
   const emu = await startMixinEmulator({ extraAssets: extra, outputsPerAsset: 5 });
   const port = new SafeMixinPort({ keystore: emu.keystore, baseUrl: emu.url, retries: -1 });
   const passes: number[] = [];

@@ -19,7 +19,11 @@ import { freshDatabase, percentile, save } from "./lib";
 const quick = process.argv.includes("--quick");
 const ORDERS = quick ? 20_000 : 200_000;
 const RUNS = 5;
-const ASSETS = ["4d8c508b-91c5-375b-92b0-ee702ed2dac5", "c6d0c728-2624-429b-8e0d-d9d19b6592fa", "43d61dcd-e413-450d-80b8-101d5e903357"];
+const ASSETS = [
+  "4d8c508b-91c5-375b-92b0-ee702ed2dac5",
+  "c6d0c728-2624-429b-8e0d-d9d19b6592fa",
+  "43d61dcd-e413-450d-80b8-101d5e903357",
+];
 
 const target = await freshDatabase("bench_ledger");
 const handle = openDb({ databaseUrl: target.url, poolSize: 4 });
@@ -61,19 +65,40 @@ try {
   await handle.db.execute(sql`analyze`);
   const [counts] = (await handle.db.execute(sql`
     select (select count(*) from ledger_entries)::int as entries,
-           (select count(*) from (select journal_id, asset_id from ledger_entries group by 1, 2 having sum(amount) <> 0) x)::int as unbalanced`)) as unknown as { entries: number; unbalanced: number }[];
+           (select count(*) from (select journal_id, asset_id from ledger_entries group by 1, 2 having sum(amount) <> 0) x)::int as unbalanced`)) as unknown as {
+    entries: number;
+    unbalanced: number;
+  }[];
   const { entries, unbalanced } = counts!;
   if (unbalanced !== 0) throw new Error(`the seed is not balanced (${unbalanced} journals)`);
 
   // Mixin as the books see it, and a page of 1,000 snapshots since the last pass, all booked.
   const books = await bookBalances(handle.db);
   const mixin = new Map(ASSETS.map((a) => [a, balanceOf(books, "mixin_bot", a)]));
-  const ids = (await handle.db.execute(sql`select snapshot_id::text as id, occurred_at from ledger_journals where kind = 'settlement' order by occurred_at desc limit 1000`)) as unknown as { id: string; occurred_at: Date }[];
-  const page: IncomingSnapshot[] = ids.reverse().map((r) => ({ snapshotId: r.id, assetId: ASSETS[0]!, amount: "-1", opponentId: null, requestId: null, transactionHash: null, memoHex: "", memoText: "", refund: null, createdAt: new Date(r.occurred_at).toISOString() }));
+  const ids = (await handle.db.execute(
+    sql`select snapshot_id::text as id, occurred_at from ledger_journals where kind = 'settlement' order by occurred_at desc limit 1000`,
+  )) as unknown as { id: string; occurred_at: Date }[];
+  const page: IncomingSnapshot[] = ids.reverse().map((r) => ({
+    snapshotId: r.id,
+    assetId: ASSETS[0]!,
+    amount: "-1",
+    opponentId: null,
+    requestId: null,
+    transactionHash: null,
+    memoHex: "",
+    memoText: "",
+    refund: null,
+    createdAt: new Date(r.occurred_at).toISOString(),
+  }));
   await writeSnapshotCursor(handle.db, page[page.length - 1]!.createdAt);
   const deps = {
     balances: { readBalances: async () => mixin, readAssetPrices: async () => new Map() },
-    snapshots: { readSnapshots: async (offset: string | undefined) => ({ snapshots: page.filter((s) => !offset || s.createdAt > offset), nextOffset: offset }) },
+    snapshots: {
+      readSnapshots: async (offset: string | undefined) => ({
+        snapshots: page.filter((s) => !offset || s.createdAt > offset),
+        nextOffset: offset,
+      }),
+    },
     wallets: [],
   };
   // The first pass posts the openings (zero here); time the passes after it.
@@ -90,7 +115,17 @@ try {
     ms.push(Math.round(performance.now() - t));
   }
   ms.sort((a, b) => a - b);
-  const result = { orders: ORDERS, entries, seedMs, firstPassMs: firstMs, passMs: { p50: percentile(ms, 50), max: ms[ms.length - 1] }, timings: last!.timings, differences: last!.checks.filter((c) => c.difference !== "0").length, reservationMismatches: last!.reservations.length, target: "pass ≤ 3000 ms at 1,000,000 entries" };
+  const result = {
+    orders: ORDERS,
+    entries,
+    seedMs,
+    firstPassMs: firstMs,
+    passMs: { p50: percentile(ms, 50), max: ms[ms.length - 1] },
+    timings: last!.timings,
+    differences: last!.checks.filter((c) => c.difference !== "0").length,
+    reservationMismatches: last!.reservations.length,
+    target: "pass ≤ 3000 ms at 1,000,000 entries",
+  };
   console.log(JSON.stringify(result, null, 2));
   save(quick ? "ledger-reconcile-quick" : "ledger-reconcile", result);
 } finally {

@@ -61,13 +61,20 @@ export function brokerEnv(dbUrl: string, port: number, emu: MixinEmulator | null
  * (`npm run build` must have run; it compiles both Next and that listener). BENCH_CPU_PROF=<dir>
  * writes a CPU profile of each broker there when it stops.
  */
-export async function startBroker(dbUrl: string, port: number, extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
+export async function startBroker(
+  dbUrl: string,
+  port: number,
+  extraEnv: Record<string, string> = {},
+): Promise<ChildProcess> {
   return startBrokerServer({
     port,
     nodeArgs: process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [],
     stdio: ["ignore", "ignore", "inherit"],
     // A benchmark with its own Mixin emulator (settlement latency) passes its keystore in extraEnv.
-    env: { ...(extraEnv.MIXIN_KEYSTORE ? brokerEnv(dbUrl, port, null) : brokerEnv(dbUrl, port, await mixinDouble())), ...extraEnv },
+    env: {
+      ...(extraEnv.MIXIN_KEYSTORE ? brokerEnv(dbUrl, port, null) : brokerEnv(dbUrl, port, await mixinDouble())),
+      ...extraEnv,
+    },
   });
 }
 
@@ -125,7 +132,9 @@ export async function load(opts: {
     ],
   });
   const r = await instance;
-  const envelopeErrors = Object.entries(codes).filter(([c]) => c !== String(opts.expectCode ?? 0)).reduce((n, [, v]) => n + v, 0);
+  const envelopeErrors = Object.entries(codes)
+    .filter(([c]) => c !== String(opts.expectCode ?? 0))
+    .reduce((n, [, v]) => n + v, 0);
   return {
     label: opts.label,
     targetRps: opts.rate ?? "max",

@@ -5,7 +5,21 @@
  */
 import { spawn } from "node:child_process";
 import postgres from "postgres";
-import { brokerEnv, closeMixin, freshDatabase, mixinDouble, keepBalancesFresh, load, loadAverage, PAYEE, save, startBroker, USDT, waitFor, type LoadResult } from "./lib";
+import {
+  brokerEnv,
+  closeMixin,
+  freshDatabase,
+  mixinDouble,
+  keepBalancesFresh,
+  load,
+  loadAverage,
+  PAYEE,
+  save,
+  startBroker,
+  USDT,
+  waitFor,
+  type LoadResult,
+} from "./lib";
 
 const quick = process.argv.includes("--quick");
 const duration = quick ? 3 : 10;
@@ -25,7 +39,10 @@ const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 await sql`update balances set balance = 100000000 where asset_id = ${USDT}`;
 await sql`update assets set max_usdt = 1000000`;
 await sql.end();
-const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], { stdio: "ignore", env: brokerEnv(db.url, FLOOR_PORT, await mixinDouble()) });
+const floor = spawn(process.execPath, ["--import", "tsx", "bench/floor-server.ts"], {
+  stdio: "ignore",
+  env: brokerEnv(db.url, FLOOR_PORT, await mixinDouble()),
+});
 await waitFor(`http://127.0.0.1:${FLOOR_PORT}/health`);
 
 const rangePath = `/mixpay/assets/range?payee_id=${PAYEE}&wallet=demo`;
@@ -40,8 +57,14 @@ try {
   await load({ label: "warm-floor", url: `http://127.0.0.1:${FLOOR_PORT}${rangePath}`, durationS: 3 });
   for (const target of ["floor", "app"] as const) {
     const port = target === "app" ? APP_PORT : FLOOR_PORT;
-    for (const rate of [100, 300, 1000]) await step({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, rate, durationS: duration });
-    await step({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, connections: 32, durationS: duration });
+    for (const rate of [100, 300, 1000])
+      await step({ label: `range-${target}`, url: `http://127.0.0.1:${port}${rangePath}`, rate, durationS: duration });
+    await step({
+      label: `range-${target}`,
+      url: `http://127.0.0.1:${port}${rangePath}`,
+      connections: 32,
+      durationS: duration,
+    });
   }
   const body = () =>
     JSON.stringify({
@@ -56,8 +79,24 @@ try {
       opponent_id: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37",
     });
   // create_order takes ~25 ms even unloaded (one reservation lock per asset): more connections to hold the rate.
-  for (const rate of [100, 300]) await step({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, rate, connections: Math.ceil(rate / 10), durationS: duration });
-  await step({ label: "create-app", url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`, method: "POST", body, connections: 32, durationS: duration });
+  for (const rate of [100, 300])
+    await step({
+      label: "create-app",
+      url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`,
+      method: "POST",
+      body,
+      rate,
+      connections: Math.ceil(rate / 10),
+      durationS: duration,
+    });
+  await step({
+    label: "create-app",
+    url: `http://127.0.0.1:${APP_PORT}/mixpay/create_order`,
+    method: "POST",
+    body,
+    connections: 32,
+    durationS: duration,
+  });
 } finally {
   await fresh.stop();
   app.kill("SIGTERM");
@@ -69,7 +108,16 @@ try {
 
 const floorMax = results.find((r) => r.label === "range-floor" && r.targetRps === "max")!.rps;
 const appMax = results.find((r) => r.label === "range-app" && r.targetRps === "max")!.rps;
-const out = { when: new Date().toISOString(), conditions: process.env.BENCH_CONDITIONS ?? "", durationS: duration, results, ratioToFloor: Number((appMax / floorMax).toFixed(2)) };
+const out = {
+  when: new Date().toISOString(),
+  conditions: process.env.BENCH_CONDITIONS ?? "",
+  durationS: duration,
+  results,
+  ratioToFloor: Number((appMax / floorMax).toFixed(2)),
+};
 save("mixpay-load", out);
-for (const r of results) console.log(`${r.label.padEnd(12)} ${String(r.targetRps).padStart(5)} rps → ${String(r.rps).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  ${JSON.stringify(r.codes)}  load avg ${r.loadAvg}`);
+for (const r of results)
+  console.log(
+    `${r.label.padEnd(12)} ${String(r.targetRps).padStart(5)} rps → ${String(r.rps).padStart(5)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  ${JSON.stringify(r.codes)}  load avg ${r.loadAvg}`,
+  );
 console.log(`saturated assets/range: app ${appMax} rps, floor ${floorMax} rps, ratio ${out.ratioToFloor}`);

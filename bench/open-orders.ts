@@ -8,7 +8,19 @@
  */
 import autocannon from "autocannon";
 import postgres from "postgres";
-import { closeMixin, freshDatabase, keepBalancesFresh, load, loadAverage, PAYEE, percentile, save, startBroker, USDT, type LoadResult } from "./lib";
+import {
+  closeMixin,
+  freshDatabase,
+  keepBalancesFresh,
+  load,
+  loadAverage,
+  PAYEE,
+  percentile,
+  save,
+  startBroker,
+  USDT,
+  type LoadResult,
+} from "./lib";
 
 const quick = process.argv.includes("--quick");
 const sizes = quick ? [0, 10_000] : [0, 10_000, 100_000, 300_000];
@@ -34,7 +46,11 @@ async function sequential(port: number, n: number): Promise<{ p50: number; p99: 
   let errors = 0;
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/mixpay/create_order`, { method: "POST", headers: { "content-type": "application/json" }, body: body() });
+    const res = await fetch(`http://127.0.0.1:${port}/mixpay/create_order`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body(),
+    });
     if (((await res.json()) as { code: number }).code !== 0) errors++;
     t.push(performance.now() - t0);
   }
@@ -44,7 +60,9 @@ async function sequential(port: number, n: number): Promise<{ p50: number; p99: 
 
 /** Bring the number of open (created) USDT orders to `n`, and the counter and balance with it. */
 async function seedOpenOrders(sql: postgres.Sql, n: number): Promise<number> {
-  const [row] = await sql<{ open: number }[]>`select count(*)::int as open from orders where asset_id = ${USDT} and status = 'created'`;
+  const [row] = await sql<
+    { open: number }[]
+  >`select count(*)::int as open from orders where asset_id = ${USDT} and status = 'created'`;
   const open = row?.open ?? 0;
   const started = performance.now();
   for (let left = n - open; left > 0; left -= 50_000) {
@@ -60,7 +78,13 @@ async function seedOpenOrders(sql: postgres.Sql, n: number): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-const scale: { openOrders: number; loadAvg: number; seedMs: number; sequential: { p50: number; p99: number; errors: number }; saturation: LoadResult }[] = [];
+const scale: {
+  openOrders: number;
+  loadAvg: number;
+  seedMs: number;
+  sequential: { p50: number; p99: number; errors: number };
+  saturation: LoadResult;
+}[] = [];
 const db = await freshDatabase("bench_open");
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 // A broker that cannot start leaves no database behind.
@@ -76,15 +100,31 @@ try {
   // Warm up as long as one size's steps (JIT, pools, Next's route cache): a short warm-up left the
   // first size (0 open orders) measuring a cold process.
   await sequential(BASE, sequentialN);
-  await load({ label: "warm", url: `http://127.0.0.1:${BASE}/mixpay/create_order`, method: "POST", body, connections: 32, durationS });
+  await load({
+    label: "warm",
+    url: `http://127.0.0.1:${BASE}/mixpay/create_order`,
+    method: "POST",
+    body,
+    connections: 32,
+    durationS,
+  });
   for (const n of sizes) {
     // The load's own orders count as open orders too: reset to exactly n first.
     await sql`update orders set status = 'expired' where asset_id = ${USDT} and status = 'created' and memo = 'bench'`;
     const seedMs = await seedOpenOrders(sql, n);
     const loadAvg = loadAverage();
     const seq = await sequential(BASE, sequentialN);
-    const sat = await load({ label: `create-${n}`, url: `http://127.0.0.1:${BASE}/mixpay/create_order`, method: "POST", body, connections: 32, durationS });
-    console.log(`${String(n).padStart(7)} open orders: sequential p50 ${seq.p50} ms p99 ${seq.p99} ms; saturation ${sat.rps} rps p50 ${sat.p50} ms p99 ${sat.p99} ms errors ${sat.errors} (seeded in ${seedMs} ms; load avg ${loadAvg})`);
+    const sat = await load({
+      label: `create-${n}`,
+      url: `http://127.0.0.1:${BASE}/mixpay/create_order`,
+      method: "POST",
+      body,
+      connections: 32,
+      durationS,
+    });
+    console.log(
+      `${String(n).padStart(7)} open orders: sequential p50 ${seq.p50} ms p99 ${seq.p99} ms; saturation ${sat.rps} rps p50 ${sat.p50} ms p99 ${sat.p99} ms errors ${sat.errors} (seeded in ${seedMs} ms; load avg ${loadAvg})`,
+    );
     scale.push({ openOrders: n, loadAvg, seedMs, sequential: seq, saturation: sat });
   }
 } finally {
@@ -97,7 +137,17 @@ try {
 
 // One process vs two on one PostgreSQL, same offered load (32 connections in all), 1 USDT orders,
 // a balance that covers about half of what the run would take: it must run out exactly.
-const instances: { processes: number; rps: number; created: number; unavailable: number; other: number; balance: number; reservedCounter: string; openSum: string; exact: boolean }[] = [];
+const instances: {
+  processes: number;
+  rps: number;
+  created: number;
+  unavailable: number;
+  other: number;
+  balance: number;
+  reservedCounter: string;
+  openSum: string;
+  exact: boolean;
+}[] = [];
 for (const processes of [1, 2]) {
   const d = await freshDatabase("bench_two");
   const s = postgres(d.url, { max: 1, onnotice: () => {} });
@@ -135,19 +185,26 @@ for (const processes of [1, 2]) {
     // Judged on the store (answers still in flight when the load stops are not counted above):
     // the counter equals the open orders, they never exceed the balance, and a run that met
     // 11002 used the balance up exactly (1 USDT orders).
-    const exact = Number(row!.sum) === Number(row!.counter) && Number(row!.sum) <= balance && (codes["11002"] ? Number(row!.sum) === balance : true);
+    const exact =
+      Number(row!.sum) === Number(row!.counter) &&
+      Number(row!.sum) <= balance &&
+      (codes["11002"] ? Number(row!.sum) === balance : true);
     const entry = {
       processes,
       rps: Math.round(results.reduce((a, r) => a + r.requests.average, 0)),
       created,
       unavailable: codes["11002"] ?? 0,
-      other: Object.entries(codes).filter(([c]) => c !== "0" && c !== "11002").reduce((a, [, v]) => a + v, 0),
+      other: Object.entries(codes)
+        .filter(([c]) => c !== "0" && c !== "11002")
+        .reduce((a, [, v]) => a + v, 0),
       balance,
       reservedCounter: row!.counter,
       openSum: row!.sum,
       exact,
     };
-    console.log(`${processes} process(es): ${entry.rps} rps, ${entry.created} created, ${entry.unavailable} × 11002, ${entry.other} other; balance ${balance}, counter ${entry.reservedCounter}, open orders ${entry.openSum}: ${exact ? "exact" : "NOT EXACT"}`);
+    console.log(
+      `${processes} process(es): ${entry.rps} rps, ${entry.created} created, ${entry.unavailable} × 11002, ${entry.other} other; balance ${balance}, counter ${entry.reservedCounter}, open orders ${entry.openSum}: ${exact ? "exact" : "NOT EXACT"}`,
+    );
     instances.push(entry);
   } finally {
     await keep.stop();
@@ -159,4 +216,12 @@ for (const processes of [1, 2]) {
 }
 
 await closeMixin();
-save("open-orders", { when: new Date().toISOString(), conditions: process.env.BENCH_CONDITIONS ?? "", quick, durationS, sequentialN, scale, instances });
+save("open-orders", {
+  when: new Date().toISOString(),
+  conditions: process.env.BENCH_CONDITIONS ?? "",
+  quick,
+  durationS,
+  sequentialN,
+  scale,
+  instances,
+});

@@ -11,6 +11,8 @@ const env = {
   PROPERTY_SEED: process.env.PROPERTY_SEED ?? new Date().toISOString().slice(0, 10).replace(/-/g, ""),
   PROPERTY_MAX_ACTIONS: process.env.PROPERTY_MAX_ACTIONS ?? "40",
 };
-console.log(`property: ${env.PROPERTY_RUNS} runs of up to ${env.PROPERTY_MAX_ACTIONS} actions, seed ${env.PROPERTY_SEED}`);
+console.log(
+  `property: ${env.PROPERTY_RUNS} runs of up to ${env.PROPERTY_MAX_ACTIONS} actions, seed ${env.PROPERTY_SEED}`,
+);
 const r = spawnSync("npx", ["vitest", "run", "test/property"], { stdio: "inherit", env });
 process.exit(r.status ?? 1);

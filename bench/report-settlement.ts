@@ -22,15 +22,30 @@ export type SettlementStep = {
   samples?: { toRequest: number[]; toSettled: number[] };
   hung?: string;
 };
-export type SettlementRun = { when: string; quick: boolean; conditions: string; commit?: string; steps: SettlementStep[] };
-type Chart = (title: string, xLabels: string[], series: { name: string; values: number[]; color: string }[], yLabel: string) => string;
+export type SettlementRun = {
+  when: string;
+  quick: boolean;
+  conditions: string;
+  commit?: string;
+  steps: SettlementStep[];
+};
+type Chart = (
+  title: string,
+  xLabels: string[],
+  series: { name: string; values: number[]; color: string }[],
+  yLabel: string,
+) => string;
 
 const row = (s: SettlementStep) =>
   s.hung
     ? `| ${s.orders} | ${s.rate} | ${s.spendDelayMs} | ${s.loadAverage ?? ""} | — | — | — | — | ${s.hung} |`
     : `| ${s.orders} | ${s.rate} | ${s.spendDelayMs} | ${s.loadAverage ?? ""} | ${s.toRunStart!.p50} / ${s.toRunStart!.p99} | **${s.toRequest!.p50}** / ${s.toRequest!.p99} | **${s.toSettled!.p50}** / ${s.toSettled!.p99} | ${s.stepRetries} | ${s.settled}/${s.orders} settled, ${s.settlements} paid to MixPay, ${s.payErrors ?? 0} pay errors |`;
 
-export function settlementSection(after: SettlementRun | undefined, before: SettlementRun | undefined, svgChart: Chart): string[] {
+export function settlementSection(
+  after: SettlementRun | undefined,
+  before: SettlementRun | undefined,
+  svgChart: Chart,
+): string[] {
   if (!after) return [];
   const lines = [
     "## Payment → Mixin transaction request → settled (`tsx bench/settlement-latency.ts`)",
@@ -67,24 +82,41 @@ export function settlementSection(after: SettlementRun | undefined, before: Sett
     const s = [...(xs ?? [])].sort((a, b) => a - b);
     return quantiles.map((p) => Math.round(percentile(s, p)));
   };
-  const [fast, slow] = [after.steps.find((s) => s.spendDelayMs === 0 && s.samples), after.steps.find((s) => s.spendDelayMs > 0 && s.samples)];
+  const [fast, slow] = [
+    after.steps.find((s) => s.spendDelayMs === 0 && s.samples),
+    after.steps.find((s) => s.spendDelayMs > 0 && s.samples),
+  ];
   writeFileSync(
     path.join(RESULTS, "settlement-latency-distribution.svg"),
-    svgChart(`payment → … latency quantiles, ${fast?.orders ?? 0} orders at ${fast?.rate ?? 0}/s`, quantiles.map((p) => `p${p}`), [
-      { name: "→ tx request", values: q(fast?.samples?.toRequest), color: "#2563eb" },
-      { name: "→ settled", values: q(fast?.samples?.toSettled), color: "#16a34a" },
-      { name: `→ settled, spend ${slow?.spendDelayMs ?? 0} ms`, values: q(slow?.samples?.toSettled), color: "#dc2626" },
-    ], "ms"),
+    svgChart(
+      `payment → … latency quantiles, ${fast?.orders ?? 0} orders at ${fast?.rate ?? 0}/s`,
+      quantiles.map((p) => `p${p}`),
+      [
+        { name: "→ tx request", values: q(fast?.samples?.toRequest), color: "#2563eb" },
+        { name: "→ settled", values: q(fast?.samples?.toSettled), color: "#16a34a" },
+        {
+          name: `→ settled, spend ${slow?.spendDelayMs ?? 0} ms`,
+          values: q(slow?.samples?.toSettled),
+          color: "#dc2626",
+        },
+      ],
+      "ms",
+    ),
   );
   const byRate = after.steps.filter((s) => s.spendDelayMs === 0 && s.toRequest).sort((a, b) => a.rate - b.rate);
   writeFileSync(
     path.join(RESULTS, "settlement-latency-vs-rate.svg"),
-    svgChart("payment → transaction request / settled vs payment rate (spend 0)", byRate.map((s) => `${s.rate}/s`), [
-      { name: "request p50", values: byRate.map((s) => s.toRequest!.p50), color: "#2563eb" },
-      { name: "request p99", values: byRate.map((s) => s.toRequest!.p99), color: "#93c5fd" },
-      { name: "settled p50", values: byRate.map((s) => s.toSettled!.p50), color: "#16a34a" },
-      { name: "settled p99", values: byRate.map((s) => s.toSettled!.p99), color: "#86efac" },
-    ], "ms"),
+    svgChart(
+      "payment → transaction request / settled vs payment rate (spend 0)",
+      byRate.map((s) => `${s.rate}/s`),
+      [
+        { name: "request p50", values: byRate.map((s) => s.toRequest!.p50), color: "#2563eb" },
+        { name: "request p99", values: byRate.map((s) => s.toRequest!.p99), color: "#93c5fd" },
+        { name: "settled p50", values: byRate.map((s) => s.toSettled!.p50), color: "#16a34a" },
+        { name: "settled p99", values: byRate.map((s) => s.toSettled!.p99), color: "#86efac" },
+      ],
+      "ms",
+    ),
   );
   return lines;
 }

@@ -15,7 +15,16 @@ const app = await startBroker(db.url, PORT).catch(async (e: unknown) => {
 });
 const fresh = keepBalancesFresh(db.url);
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-const rows: { concurrent: number; covers: number; successes: number; unavailable: number; other: number; p50: number; p99: number; wallMs: number }[] = [];
+const rows: {
+  concurrent: number;
+  covers: number;
+  successes: number;
+  unavailable: number;
+  other: number;
+  p50: number;
+  p99: number;
+  wallMs: number;
+}[] = [];
 try {
   for (const [concurrent, covers] of [
     [50, 10],
@@ -34,7 +43,17 @@ try {
         const res = await fetch(`http://127.0.0.1:${PORT}/mixpay/create_order`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ payee_id: PAYEE, wallet: "demo", asset_id: USDT, amount: "1", trace_id: crypto.randomUUID(), memo: "c", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/r", opponent_id: crypto.randomUUID() }),
+          body: JSON.stringify({
+            payee_id: PAYEE,
+            wallet: "demo",
+            asset_id: USDT,
+            amount: "1",
+            trace_id: crypto.randomUUID(),
+            memo: "c",
+            expired_at: String(Math.floor(Date.now() / 1000) + 900),
+            return_url: "https://mixpay.me/r",
+            opponent_id: crypto.randomUUID(),
+          }),
         });
         const code = ((await res.json()) as { code: number }).code;
         timings.push(performance.now() - t0);
@@ -53,10 +72,15 @@ try {
       p99: Math.round(percentile(timings, 99)),
       wallMs: Math.round(wallMs),
     };
-    const [sum] = await sql<{ reserved: string; counter: string }[]>`select coalesce(sum(amount),0)::text as reserved, (select reserved::text from balances where asset_id = ${USDT}) as counter from orders where status = 'created'`;
+    const [sum] = await sql<
+      { reserved: string; counter: string }[]
+    >`select coalesce(sum(amount),0)::text as reserved, (select reserved::text from balances where asset_id = ${USDT}) as counter from orders where status = 'created'`;
     const reserved = sum?.reserved ?? "0";
-    if (Number(sum?.counter) !== Number(reserved)) throw new Error(`reservation counter ${sum?.counter} ≠ open orders ${reserved}`);
-    console.log(`${concurrent} concurrent, balance covers ${covers}: ${row.successes} created, ${row.unavailable} × 11002, ${row.other} other; reserved ${reserved}; p50 ${row.p50} ms p99 ${row.p99} ms, all in ${row.wallMs} ms`);
+    if (Number(sum?.counter) !== Number(reserved))
+      throw new Error(`reservation counter ${sum?.counter} ≠ open orders ${reserved}`);
+    console.log(
+      `${concurrent} concurrent, balance covers ${covers}: ${row.successes} created, ${row.unavailable} × 11002, ${row.other} other; reserved ${reserved}; p50 ${row.p50} ms p99 ${row.p99} ms, all in ${row.wallMs} ms`,
+    );
     rows.push(row);
   }
 } finally {
@@ -67,4 +91,8 @@ try {
   await db.drop();
   await closeMixin();
 }
-save("reservation-contention", { when: new Date().toISOString(), rows, exact: rows.every((r) => r.successes === r.covers && r.other === 0) });
+save("reservation-contention", {
+  when: new Date().toISOString(),
+  rows,
+  exact: rows.every((r) => r.successes === r.covers && r.other === 0),
+});

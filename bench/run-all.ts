@@ -11,5 +11,13 @@ const run = (cmd: string, args: string[]) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status})`);
 };
 if (!process.argv.includes("--no-build")) run("npx", ["next", "build"]);
-for (const script of ["mixpay-load", "reservation-contention", "open-orders", "store-scale", "background", "settlement-latency"]) run(process.execPath, ["--import", "tsx", `bench/${script}.ts`, ...quick]);
+for (const script of [
+  "mixpay-load",
+  "reservation-contention",
+  "open-orders",
+  "store-scale",
+  "background",
+  "settlement-latency",
+])
+  run(process.execPath, ["--import", "tsx", `bench/${script}.ts`, ...quick]);
 run(process.execPath, ["--import", "tsx", "bench/report.ts"]);

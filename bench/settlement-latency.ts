@@ -19,7 +19,11 @@ const quick = process.argv.includes("--quick");
 const spendDelay = Number(process.env.BENCH_SPEND_DELAY_MS ?? 2000);
 /** The two headline runs first (orders, orders per second, Mixin's spend delay), then the other rates of the plot. */
 const steps = quick
-  ? [{ orders: 40, rate: 5, spendDelayMs: 0 }, { orders: 40, rate: 5, spendDelayMs: spendDelay }, { orders: 40, rate: 20, spendDelayMs: 0 }]
+  ? [
+      { orders: 40, rate: 5, spendDelayMs: 0 },
+      { orders: 40, rate: 5, spendDelayMs: spendDelay },
+      { orders: 40, rate: 20, spendDelayMs: 0 },
+    ]
   : [
       { orders: 200, rate: 5, spendDelayMs: 0 },
       { orders: 200, rate: 5, spendDelayMs: spendDelay },
@@ -32,10 +36,20 @@ const base = `http://127.0.0.1:${PORT}`;
 /** Give up on orders not settled this long after the last payment of a step. */
 const DRAIN_MS = 60_000;
 
-const loadAverage = () => execSync("uptime").toString().trim().replace(/^.*load average: /, "");
+const loadAverage = () =>
+  execSync("uptime")
+    .toString()
+    .trim()
+    .replace(/^.*load average: /, "");
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return { n: s.length, p50: Math.round(percentile(s, 50)), p90: Math.round(percentile(s, 90)), p99: Math.round(percentile(s, 99)), max: Math.round(s[s.length - 1] ?? 0) };
+  return {
+    n: s.length,
+    p50: Math.round(percentile(s, 50)),
+    p90: Math.round(percentile(s, 90)),
+    p99: Math.round(percentile(s, 99)),
+    max: Math.round(s[s.length - 1] ?? 0),
+  };
 };
 
 /** The runner logs every step; keep only what says something went wrong, and count retries. */
@@ -74,7 +88,12 @@ async function createOrder(): Promise<{ orderId: string; traceId: string }> {
 }
 
 const emu = await startMixinEmulator({ outputsPerAsset: 100 });
-const runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, logger: runnerLog, keepRuns: 100_000 });
+const runner = await startLocalInngest({
+  port: 0,
+  appUrl: `${base}/api/inngest`,
+  logger: runnerLog,
+  keepRuns: 100_000,
+});
 const db = await freshDatabase("bench_settle");
 const sql = postgres(db.url, { max: 2, onnotice: () => {} });
 const app = await startBroker(db.url, PORT, {
@@ -111,7 +130,11 @@ try {
         const wait = t0 + (i * 1000) / step.rate - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         paidAt.set(o.orderId, Date.now());
-        const res = await fetch(`${base}/checkout/${o.orderId}/pay`, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
+        const res = await fetch(`${base}/checkout/${o.orderId}/pay`, {
+          method: "POST",
+          redirect: "manual",
+          signal: AbortSignal.timeout(30_000),
+        }).catch(() => undefined);
         if (res?.status !== 302) payErrors++;
       }),
     );
@@ -128,7 +151,12 @@ try {
     const toSent: number[] = [];
     const toSettled: number[] = [];
     const toRunStart: number[] = [];
-    const runStart = new Map(runner.runs().filter((r) => r.functionId.endsWith("settle-order")).map((r) => [(r.event.data as { orderId: string }).orderId, Date.parse(r.startedAt)]));
+    const runStart = new Map(
+      runner
+        .runs()
+        .filter((r) => r.functionId.endsWith("settle-order"))
+        .map((r) => [(r.event.data as { orderId: string }).orderId, Date.parse(r.startedAt)]),
+    );
     for (const o of created) {
       const paid = paidAt.get(o.orderId)!;
       const t = times.get(o.traceId);
@@ -168,4 +196,9 @@ try {
   await db.drop();
 }
 
-save(process.env.BENCH_SETTLEMENT_RESULT ?? "settlement-latency", { when: new Date().toISOString(), quick, conditions: process.env.BENCH_CONDITIONS ?? "", steps: rows });
+save(process.env.BENCH_SETTLEMENT_RESULT ?? "settlement-latency", {
+  when: new Date().toISOString(),
+  quick,
+  conditions: process.env.BENCH_CONDITIONS ?? "",
+  steps: rows,
+});

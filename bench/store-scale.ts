@@ -23,7 +23,9 @@ const handle = openDb({ databaseUrl: db.url, poolSize: 4 });
 await handle.migrate();
 await seedDemoData(handle.db);
 const payee = (k: number) => dsql`md5(${String(k)})::uuid`;
-const payeeRows = (await handle.db.execute(dsql`select ${payee(7)}::text as "payeeA"`)) as unknown as { payeeA: string }[];
+const payeeRows = (await handle.db.execute(dsql`select ${payee(7)}::text as "payeeA"`)) as unknown as {
+  payeeA: string;
+}[];
 const payeeA = payeeRows[0]!.payeeA;
 
 async function grow(from: number, to: number) {
@@ -52,7 +54,11 @@ async function time(fn: () => Promise<unknown>) {
     ms.push(performance.now() - t0);
   }
   ms.sort((a, b) => a - b);
-  return { p50: Number(percentile(ms, 50).toFixed(2)), p95: Number(percentile(ms, 95).toFixed(2)), max: Number(ms[ms.length - 1]!.toFixed(2)) };
+  return {
+    p50: Number(percentile(ms, 50).toFixed(2)),
+    p95: Number(percentile(ms, 95).toFixed(2)),
+    max: Number(ms[ms.length - 1]!.toFixed(2)),
+  };
 }
 
 const merchant: PayeeScope = { kind: "payees", payeeIds: [payeeA] };
@@ -68,7 +74,8 @@ for (const size of SIZES) {
   have = size;
   // A deep page: the cursor of the 20th page of the merchant's history.
   let deep: { createdAt: Date; id: string } | undefined;
-  for (let i = 0; i < 20; i++) deep = (await listOrders(handle.db, merchant, {}, { cursor: deep, limit: 50 })).nextCursor ?? deep;
+  for (let i = 0; i < 20; i++)
+    deep = (await listOrders(handle.db, merchant, {}, { cursor: deep, limit: 50 })).nextCursor ?? deep;
   const row = {
     size,
     seedMs,
@@ -78,7 +85,9 @@ for (const size of SIZES) {
     merchantTotals: await time(() => orderTotals(handle.db, merchant, {})),
     operatorStatusPage: await time(() => listOrders(handle.db, all, { status: "settlement_failed" }, { limit: 50 })),
     operatorAllPage: await time(() => listOrders(handle.db, all, {}, { limit: 50 })),
-    operatorTraceSearch: await time(() => listOrders(handle.db, all, { q: "9fb06c4e-6f51-4983-98db-774396b3a664" }, { limit: 50 })),
+    operatorTraceSearch: await time(() =>
+      listOrders(handle.db, all, { q: "9fb06c4e-6f51-4983-98db-774396b3a664" }, { limit: 50 }),
+    ),
   };
   // CSV export of 100k rows, the way the export route pages through them.
   const t0 = performance.now();
@@ -94,15 +103,33 @@ for (const size of SIZES) {
   console.log(JSON.stringify(report[report.length - 1]));
 
   const explain = async (name: string, q: ReturnType<typeof dsql>) => {
-    const rows = (await handle.db.execute(dsql`explain (analyze, buffers) ${q}`)) as unknown as Record<string, string>[];
+    const rows = (await handle.db.execute(dsql`explain (analyze, buffers) ${q}`)) as unknown as Record<
+      string,
+      string
+    >[];
     plans.push(`-- ${name} (${size} orders)\n${rows.map((r) => Object.values(r)[0]).join("\n")}\n`);
   };
   const cols = dsql`o.id, o.trace_id, o.amount, o.status, o.created_at, a.symbol`;
-  await explain("merchant first page", dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.payee_id in (${payeeA}) order by o.created_at desc, o.id desc limit 51`);
-  await explain("merchant filtered page", dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.payee_id in (${payeeA}) and o.status = 'settled' and o.asset_id = ${USDT} and o.created_at >= ${monthAgo.toISOString()} and o.created_at < now() order by o.created_at desc, o.id desc limit 51`);
-  await explain("operator status page", dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.status = 'settlement_failed' order by o.created_at desc, o.id desc limit 51`);
-  await explain("operator all orders page", dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id order by o.created_at desc, o.id desc limit 51`);
-  await explain("merchant totals", dsql`select o.asset_id, count(*), sum(o.amount) from orders o where o.payee_id in (${payeeA}) group by o.asset_id`);
+  await explain(
+    "merchant first page",
+    dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.payee_id in (${payeeA}) order by o.created_at desc, o.id desc limit 51`,
+  );
+  await explain(
+    "merchant filtered page",
+    dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.payee_id in (${payeeA}) and o.status = 'settled' and o.asset_id = ${USDT} and o.created_at >= ${monthAgo.toISOString()} and o.created_at < now() order by o.created_at desc, o.id desc limit 51`,
+  );
+  await explain(
+    "operator status page",
+    dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id where o.status = 'settlement_failed' order by o.created_at desc, o.id desc limit 51`,
+  );
+  await explain(
+    "operator all orders page",
+    dsql`select ${cols} from orders o left join assets a on a.asset_id = o.asset_id order by o.created_at desc, o.id desc limit 51`,
+  );
+  await explain(
+    "merchant totals",
+    dsql`select o.asset_id, count(*), sum(o.amount) from orders o where o.payee_id in (${payeeA}) group by o.asset_id`,
+  );
 }
 await handle.close();
 await db.drop();

@@ -10,8 +10,15 @@ const DEMO_PAYEE = "3a2e0ab6-7e8f-4c06-9a3c-2a0d2f6f1a11";
  * playwright.config.ts). The double's hosted checkout takes the payment, posts a signed webhook to
  * the broker and sends the user to the broker's return route, which 302s to MixPay's return_url.
  */
-test("wallet=binance: MixPay creates an order, the user pays at Binance Pay, the broker marks it paid and the user lands on return_url", async ({ page, request, baseURL }) => {
-  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=binance`)).json()) as { code: number; data: { asset_id: string; fee: string }[] };
+test("wallet=binance: MixPay creates an order, the user pays at Binance Pay, the broker marks it paid and the user lands on return_url", async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=binance`)).json()) as {
+    code: number;
+    data: { asset_id: string; fee: string }[];
+  };
   expect(range.code).toBe(0);
   const rate = new Decimal(range.data.find((a) => a.asset_id === USDT)!.fee);
   const total = new Decimal("2.5").mul(rate).toDecimalPlaces(8, Decimal.ROUND_UP).plus("2.5");
@@ -31,7 +38,10 @@ test("wallet=binance: MixPay creates an order, the user pays at Binance Pay, the
       opponent_id: crypto.randomUUID(),
     },
   });
-  const body = (await res.json()) as { code: number; data: { checkout_url: string; deep_link: string; universal_url: string } };
+  const body = (await res.json()) as {
+    code: number;
+    data: { checkout_url: string; deep_link: string; universal_url: string };
+  };
   expect(body.code).toBe(0);
   // Binance Pay's links, not the broker's demo checkout.
   expect(body.data.checkout_url).not.toContain(baseURL!);

@@ -28,7 +28,14 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   emu = await startMixinEmulator();
-  runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: () => 150 });
+  runner = await startLocalInngest({
+    port: 0,
+    appUrl: `${base}/api/inngest`,
+    autoCron: false,
+    resyncIntervalMs: 0,
+    logger: quiet,
+    backoff: () => 150,
+  });
   app = await startBrokerProcess({ port: PORT, emu, inngestUrl: runner.url, env: { PGLITE_DATA_DIR: "memory://" } });
 });
 
@@ -46,7 +53,17 @@ test("operator retries a failed settlement from the queue and sees it settle", a
   const res = await fetch(`${base}/mixpay/create_order`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ payee_id: crypto.randomUUID(), wallet: "demo", asset_id: USDT, amount: "2.5", trace_id: traceId, memo: "retry-e2e", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/return", opponent_id: emu.mixpayBotId }),
+    body: JSON.stringify({
+      payee_id: crypto.randomUUID(),
+      wallet: "demo",
+      asset_id: USDT,
+      amount: "2.5",
+      trace_id: traceId,
+      memo: "retry-e2e",
+      expired_at: String(Math.floor(Date.now() / 1000) + 900),
+      return_url: "https://mixpay.me/return",
+      opponent_id: emu.mixpayBotId,
+    }),
   });
   const body = (await res.json()) as { code: number; data: { checkout_url: string } };
   expect(body.code).toBe(0);

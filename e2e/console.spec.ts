@@ -11,7 +11,17 @@ async function shot(page: Page, name: string) {
 async function createOrder(request: APIRequestContext, payee: string, amount: string) {
   const traceId = crypto.randomUUID();
   const res = await request.post("/mixpay/create_order", {
-    data: { payee_id: payee, wallet: "demo", asset_id: USDT, amount, trace_id: traceId, memo: "console-e2e", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/r", opponent_id: crypto.randomUUID() },
+    data: {
+      payee_id: payee,
+      wallet: "demo",
+      asset_id: USDT,
+      amount,
+      trace_id: traceId,
+      memo: "console-e2e",
+      expired_at: String(Math.floor(Date.now() / 1000) + 900),
+      return_url: "https://mixpay.me/r",
+      opponent_id: crypto.randomUUID(),
+    },
   });
   return { traceId, body: (await res.json()) as { code: number } };
 }
@@ -62,7 +72,9 @@ test("merchant: find an order by trace_id, open it, export the filtered CSV, sig
   const csv = await page.request.get(`/console/payments/export?q=${traceId}`);
   expect(csv.headers()["content-type"]).toContain("text/csv");
   const lines = (await csv.text()).trim().split("\n");
-  expect(lines[0]).toBe("order_id,trace_id,payee_id,wallet,asset_id,symbol,amount,fee,pay_amount,status,created_at,expired_at");
+  expect(lines[0]).toBe(
+    "order_id,trace_id,payee_id,wallet,asset_id,symbol,amount,fee,pay_amount,status,created_at,expired_at",
+  );
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain(`,${traceId},${DEMO_PAYEE},demo,${USDT},USDT,1.50000000,0.01500000,1.51500000,created,`);
   const all = (await (await page.request.get("/console/payments/export")).text()).trim().split("\n").slice(1);
@@ -79,7 +91,10 @@ test("merchant: find an order by trace_id, open it, export the filtered CSV, sig
   await signOut(page);
 });
 
-test("operator: change a fee and see it in assets/range, block a payee and see 11001, acknowledge an alert, read the audit log", async ({ page, request }) => {
+test("operator: change a fee and see it in assets/range, block a payee and see 11001, acknowledge an alert, read the audit log", async ({
+  page,
+  request,
+}) => {
   await signIn(page, "operator@demo.local", "operator-demo-password");
   await page.waitForURL(/\/console\/overview/);
   await shot(page, "operator-overview");
@@ -91,7 +106,9 @@ test("operator: change a fee and see it in assets/range, block a payee and see 1
   await usdt.getByRole("button", { name: "Save USDT" }).click();
   await expect(usdt.getByLabel("fee rate")).toHaveValue("0.02500000");
   await shot(page, "operator-assets");
-  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=demo`)).json()) as { data: { asset_id: string; fee: string }[] };
+  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=demo`)).json()) as {
+    data: { asset_id: string; fee: string }[];
+  };
   expect(range.data.find((a) => a.asset_id === USDT)?.fee).toBe("0.0250");
 
   const blocked = crypto.randomUUID();
@@ -100,7 +117,10 @@ test("operator: change a fee and see it in assets/range, block a payee and see 1
   await page.getByRole("button", { name: "Add" }).click();
   await expect(page.getByTestId("access-entries")).toContainText(blocked);
   await shot(page, "operator-access");
-  expect(((await (await request.get(`/mixpay/assets/range?payee_id=${blocked}&wallet=demo`)).json()) as { code: number }).code).toBe(11001);
+  expect(
+    ((await (await request.get(`/mixpay/assets/range?payee_id=${blocked}&wallet=demo`)).json()) as { code: number })
+      .code,
+  ).toBe(11001);
 
   // More than the bot holds → 11002 → a balance alert for the operator.
   expect((await createOrder(request, DEMO_PAYEE, "6000")).body.code).toBe(11002);
@@ -119,12 +139,16 @@ test("operator: change a fee and see it in assets/range, block a payee and see 1
 
   await page.goto("/console/audit");
   const audit = page.getByTestId("audit");
-  for (const action of ["asset.update", "access.block.add", "alert.acknowledge"]) await expect(audit).toContainText(action);
+  for (const action of ["asset.update", "access.block.add", "alert.acknowledge"])
+    await expect(audit).toContainText(action);
   await shot(page, "operator-audit");
   await signOut(page);
 });
 
-test("merchant: Sign in with Mixin (OAuth double) shows that payee's orders with no set-up; sign out", async ({ page, request }) => {
+test("merchant: Sign in with Mixin (OAuth double) shows that payee's orders with no set-up; sign out", async ({
+  page,
+  request,
+}) => {
   const mixinUserId = crypto.randomUUID();
   const { traceId, body } = await createOrder(request, mixinUserId, "3.25");
   expect(body.code).toBe(0);
@@ -158,7 +182,9 @@ test("merchant: Sign in with Mixin (OAuth double) shows that payee's orders with
   await signOut(page);
 });
 
-test("operator: every page renders; edit a low-balance threshold; invite a user who signs in with the one-time password; sign out", async ({ page }) => {
+test("operator: every page renders; edit a low-balance threshold; invite a user who signs in with the one-time password; sign out", async ({
+  page,
+}) => {
   await signIn(page, "operator@demo.local", "operator-demo-password");
   await page.waitForURL(/\/console\/overview/);
   await expect(page.getByTestId("rates")).toContainText("Success");
@@ -240,7 +266,10 @@ test("operator: every page renders; edit a low-balance threshold; invite a user 
   // Disable them: they can no longer sign in.
   await signIn(page, "operator@demo.local", "operator-demo-password");
   await page.goto("/console/users");
-  await page.getByTestId(`user-${email}`).getByRole("button", { name: `Disable ${email}` }).click();
+  await page
+    .getByTestId(`user-${email}`)
+    .getByRole("button", { name: `Disable ${email}` })
+    .click();
   await expect(page.getByTestId(`user-${email}`)).toContainText("disabled");
   await signOut(page);
   await page.getByLabel("Email").fill(email);

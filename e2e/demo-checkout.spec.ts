@@ -19,13 +19,22 @@ async function createOrder(request: APIRequestContext, returnUrl: string, amount
     },
   });
   expect(res.status()).toBe(200);
-  const body = (await res.json()) as { code: number; data: { checkout_url: string; deep_link: string; universal_url: string } };
+  const body = (await res.json()) as {
+    code: number;
+    data: { checkout_url: string; deep_link: string; universal_url: string };
+  };
   expect(body.code).toBe(0);
   return body.data;
 }
 
-test("MixPay creates an order, the user pays on the demo checkout and lands on return_url via 302", async ({ page, request, baseURL }) => {
-  const range = (await (await request.get(`/mixpay/assets/range?payee_id=${crypto.randomUUID()}&wallet=demo`)).json()) as { code: number; data: { asset_id: string; fee: string }[] };
+test("MixPay creates an order, the user pays on the demo checkout and lands on return_url via 302", async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  const range = (await (
+    await request.get(`/mixpay/assets/range?payee_id=${crypto.randomUUID()}&wallet=demo`)
+  ).json()) as { code: number; data: { asset_id: string; fee: string }[] };
   expect(range.code).toBe(0);
   // The fee the broker offers now (another test may have changed it): amount × rate, rounded up.
   const rate = new Decimal(range.data.find((a) => a.asset_id === USDT)!.fee);
@@ -67,8 +76,13 @@ test("Cancel closes the order and also returns the user to MixPay", async ({ pag
   await expect(page.getByTestId("status")).toHaveText("Cancelled");
 });
 
-test("the MixPay routes answer the JSON envelope for bad input, wrong methods and unknown paths", async ({ request }) => {
-  const bad = await request.post("/mixpay/create_order", { headers: { "content-type": "application/json" }, data: "{not json" });
+test("the MixPay routes answer the JSON envelope for bad input, wrong methods and unknown paths", async ({
+  request,
+}) => {
+  const bad = await request.post("/mixpay/create_order", {
+    headers: { "content-type": "application/json" },
+    data: "{not json",
+  });
   expect(bad.headers()["content-type"]).toMatch(/application\/json/);
   expect(await bad.json()).toMatchObject({ code: 11000, success: false, data: [] });
   const wrongMethod = await request.get("/mixpay/create_order");

@@ -25,7 +25,13 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   emu = await startMixinEmulator();
-  runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet });
+  runner = await startLocalInngest({
+    port: 0,
+    appUrl: `${base}/api/inngest`,
+    autoCron: false,
+    resyncIntervalMs: 0,
+    logger: quiet,
+  });
   binance = await startBinancePayDouble();
 });
 
@@ -42,7 +48,13 @@ test("SIGTERM lets a create_order waiting 3 s on Binance Pay finish, then the se
     port: PORT,
     emu,
     inngestUrl: runner.url,
-    env: { PGLITE_DATA_DIR: "memory://", BINANCE_PAY_API_KEY: binance.apiKey, BINANCE_PAY_SECRET: binance.secret, BINANCE_PAY_BASE_URL: binance.url, SHUTDOWN_GRACE_MS: "20000" },
+    env: {
+      PGLITE_DATA_DIR: "memory://",
+      BINANCE_PAY_API_KEY: binance.apiKey,
+      BINANCE_PAY_SECRET: binance.secret,
+      BINANCE_PAY_BASE_URL: binance.url,
+      SHUTDOWN_GRACE_MS: "20000",
+    },
   });
   const exited = new Promise<number | null>((resolve) => app!.on("exit", (code) => resolve(code)));
   binance.setFault({ mode: "timeout", path: "/binancepay/openapi/v3/order", count: 1, delayMs: 3_000 });
@@ -50,7 +62,17 @@ test("SIGTERM lets a create_order waiting 3 s on Binance Pay finish, then the se
   const inFlight = fetch(`${base}/mixpay/create_order`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ payee_id: DEMO_PAYEE, wallet: "binance", asset_id: USDT, amount: "2.5", trace_id: crypto.randomUUID(), memo: "drain", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/return", opponent_id: emu.mixpayBotId }),
+    body: JSON.stringify({
+      payee_id: DEMO_PAYEE,
+      wallet: "binance",
+      asset_id: USDT,
+      amount: "2.5",
+      trace_id: crypto.randomUUID(),
+      memo: "drain",
+      expired_at: String(Math.floor(Date.now() / 1000) + 900),
+      return_url: "https://mixpay.me/return",
+      opponent_id: emu.mixpayBotId,
+    }),
   });
   await new Promise((r) => setTimeout(r, 1_000));
   app.kill("SIGTERM");

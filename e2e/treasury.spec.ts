@@ -31,12 +31,24 @@ test("treasury: books after a payment, reconcile now, CSV statement, light and d
   const before = await demoWalletSide(page.getByTestId("treasury-USDT"));
 
   const res = await request.post("/mixpay/create_order", {
-    data: { payee_id: DEMO_PAYEE, wallet: "demo", asset_id: USDT, amount: "12.5", trace_id: crypto.randomUUID(), memo: "treasury-e2e", expired_at: String(Math.floor(Date.now() / 1000) + 900), return_url: "https://mixpay.me/r", opponent_id: crypto.randomUUID() },
+    data: {
+      payee_id: DEMO_PAYEE,
+      wallet: "demo",
+      asset_id: USDT,
+      amount: "12.5",
+      trace_id: crypto.randomUUID(),
+      memo: "treasury-e2e",
+      expired_at: String(Math.floor(Date.now() / 1000) + 900),
+      return_url: "https://mixpay.me/r",
+      opponent_id: crypto.randomUUID(),
+    },
   });
   const created = (await res.json()) as { code: number; data: { checkout_url: string } };
   expect(created.code).toBe(0);
   // The checkout's 302 to return_url is answered locally: tests reach loopback only.
-  await page.route("https://mixpay.me/**", (r) => r.fulfill({ status: 200, contentType: "text/plain", body: "back at MixPay" }));
+  await page.route("https://mixpay.me/**", (r) =>
+    r.fulfill({ status: 200, contentType: "text/plain", body: "back at MixPay" }),
+  );
   await page.goto(created.data.checkout_url);
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/mixpay\.me/);
@@ -51,10 +63,13 @@ test("treasury: books after a payment, reconcile now, CSV statement, light and d
   await page.getByRole("button", { name: "Reconcile now" }).click();
   await expect(page.getByRole("status").filter({ hasText: "requested" })).toBeVisible();
   await expect
-    .poll(async () => {
-      await page.reload();
-      return page.getByTestId("last-reconciliation").innerText();
-    }, { timeout: 60_000, intervals: [1000, 2000, 3000] })
+    .poll(
+      async () => {
+        await page.reload();
+        return page.getByTestId("last-reconciliation").innerText();
+      },
+      { timeout: 60_000, intervals: [1000, 2000, 3000] },
+    )
     .toMatch(/Last reconciliation/);
 
   // The statement as CSV, through the page's own link (the session cookie goes with it).
@@ -66,8 +81,12 @@ test("treasury: books after a payment, reconcile now, CSV statement, light and d
   const lines = (await csv.text()).trim().split("\n");
   expect(lines[0]).toBe("date,asset_id,symbol,account,line,kind,amount");
   const today = new Date().toISOString().slice(0, 10);
-  expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${today},${USDT},USDT,wallet:demo,inflow,order_paid,\\d+(\\.\\d+)?$`)));
-  const paidIn = lines.find((l) => l.startsWith(`${today},${USDT},USDT,wallet:demo,inflow,order_paid,`))!.split(",")[6]!;
+  expect(lines).toContainEqual(
+    expect.stringMatching(new RegExp(`^${today},${USDT},USDT,wallet:demo,inflow,order_paid,\\d+(\\.\\d+)?$`)),
+  );
+  const paidIn = lines
+    .find((l) => l.startsWith(`${today},${USDT},USDT,wallet:demo,inflow,order_paid,`))!
+    .split(",")[6]!;
   expect(Number(paidIn) >= 12.625).toBe(true);
   // Each day and account closes where opening + in − out says.
   const rows = lines.slice(1).map((l) => l.split(","));

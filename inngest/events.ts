@@ -21,4 +21,11 @@ export const balanceSyncRequested = eventType("balance/sync.requested", { schema
 /** Reconcile the books now (the treasury page); the cron runs it every five minutes anyway. */
 export const ledgerReconcileRequested = eventType("ledger/reconcile.requested", { schema: z.object({}) });
 
-export const allEvents = [orderPaid, orderSettleRequested, orderRefundRequested, alertRaised, balanceSyncRequested, ledgerReconcileRequested] as const;
+export const allEvents = [
+  orderPaid,
+  orderSettleRequested,
+  orderRefundRequested,
+  alertRaised,
+  balanceSyncRequested,
+  ledgerReconcileRequested,
+] as const;

@@ -15,4 +15,17 @@ import { watchSnapshotsFn } from "./functions/watch-snapshots";
 export { inngest } from "./client";
 
 /** Every durable function of the broker, served at /api/inngest. */
-export const functions = [settleOrderFn, syncBalancesFn, watchSnapshotsFn, refundEndUserFn, expireOrdersFn, relayOutboxFn, redriveStuckOrdersFn, deliverAlertFn, reconcileBinancePayFn, watchDeadEndsFn, checkReservationsFn, reconcileLedgerFn];
+export const functions = [
+  settleOrderFn,
+  syncBalancesFn,
+  watchSnapshotsFn,
+  refundEndUserFn,
+  expireOrdersFn,
+  relayOutboxFn,
+  redriveStuckOrdersFn,
+  deliverAlertFn,
+  reconcileBinancePayFn,
+  watchDeadEndsFn,
+  checkReservationsFn,
+  reconcileLedgerFn,
+];

@@ -8,9 +8,23 @@ import { setBrokerDepsFactory, type BrokerDeps } from "./deps";
 export function brokerDepsFromEnv(): BrokerDeps {
   const e = env();
   const keystore = keystoreFromEnv(process.env);
-  if (!keystore) throw new Error("the Mixin bot is not configured: set MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE (npm run dev starts the Mixin emulator and sets it)");
-  const mixin = new SafeMixinPort({ keystore, baseUrl: e.MIXIN_API_BASE_URL, timeoutMs: e.MIXIN_TIMEOUT_MS, retries: e.MIXIN_RETRIES });
-  return { mixin, balances: mixin, snapshots: mixin, messenger: mixin, mixpay: createMixPayResultApi(e.MIXPAY_API_BASE_URL) };
+  if (!keystore)
+    throw new Error(
+      "the Mixin bot is not configured: set MIXIN_KEYSTORE or MIXIN_KEYSTORE_FILE (npm run dev starts the Mixin emulator and sets it)",
+    );
+  const mixin = new SafeMixinPort({
+    keystore,
+    baseUrl: e.MIXIN_API_BASE_URL,
+    timeoutMs: e.MIXIN_TIMEOUT_MS,
+    retries: e.MIXIN_RETRIES,
+  });
+  return {
+    mixin,
+    balances: mixin,
+    snapshots: mixin,
+    messenger: mixin,
+    mixpay: createMixPayResultApi(e.MIXPAY_API_BASE_URL),
+  };
 }
 
 setBrokerDepsFactory(brokerDepsFromEnv);

@@ -23,9 +23,18 @@ const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const port = process.env.PORT ?? "3000";
 const children: ChildProcess[] = [];
 const prod = process.argv.includes("--prod");
-const env: Record<string, string | undefined> = { NEXT_TELEMETRY_DISABLED: "1", ...process.env, NODE_ENV: prod ? "production" : (process.env.NODE_ENV ?? "development") };
+const env: Record<string, string | undefined> = {
+  NEXT_TELEMETRY_DISABLED: "1",
+  ...process.env,
+  NODE_ENV: prod ? "production" : (process.env.NODE_ENV ?? "development"),
+};
 
-function start(name: string, cmd: string, args: string[], extra: Record<string, string | undefined> = {}): ChildProcess {
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  extra: Record<string, string | undefined> = {},
+): ChildProcess {
   const child = spawn(cmd, args, { stdio: "inherit", env: { ...env, ...extra } as NodeJS.ProcessEnv });
   child.on("exit", (code, signal) => {
     if (!stopping) {
@@ -58,7 +67,9 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
   const { EMULATED_OAUTH_CLIENT_SECRET } = await import("../test/doubles/mixin/oauth");
   const persist = await import("../test/doubles/mixin/persist");
   // Mixin's side of a store on disk lives next to it; a new store starts a new Mixin.
-  const stateFile = onDisk ? path.join(path.dirname(path.resolve(pgliteDir)), `${path.basename(pgliteDir)}.mixin-emulator.json`) : undefined;
+  const stateFile = onDisk
+    ? path.join(path.dirname(path.resolve(pgliteDir)), `${path.basename(pgliteDir)}.mixin-emulator.json`)
+    : undefined;
   if (stateFile && freshStore) persist.forgetEmulatorState(stateFile);
   let saver: ReturnType<typeof persist.emulatorStateSaver> | undefined;
   const emulator = await startMixinEmulator({
@@ -83,8 +94,12 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
     if (h) {
       const s = h.summary;
       const last = s.reconciliations.at(-1);
-      const unexplained = last ? last.checks.filter((c) => c.difference !== "0").length + last.newSuspenseItems + last.lostSnapshots.length : 0;
-      console.log(`[dev] demo history in ${(h.ms / 1000).toFixed(1)} s: ${s.created} orders, ${s.settled} settled, ${s.expired} expired, ${s.paidLate} paid late, ${s.mixpayRefunded} refunded by MixPay, ${s.refunded} refunded; ${unexplained} unexplained at the last reconciliation${s.errors.length ? `; ${s.errors.length} errors: ${s.errors.slice(0, 3).join("; ")}` : ""}`);
+      const unexplained = last
+        ? last.checks.filter((c) => c.difference !== "0").length + last.newSuspenseItems + last.lostSnapshots.length
+        : 0;
+      console.log(
+        `[dev] demo history in ${(h.ms / 1000).toFixed(1)} s: ${s.created} orders, ${s.settled} settled, ${s.expired} expired, ${s.paidLate} paid late, ${s.mixpayRefunded} refunded by MixPay, ${s.refunded} refunded; ${unexplained} unexplained at the last reconciliation${s.errors.length ? `; ${s.errors.length} errors: ${s.errors.slice(0, 3).join("; ")}` : ""}`,
+      );
     }
   }
   env.MIXIN_KEYSTORE = JSON.stringify(emulator.keystore);
@@ -98,7 +113,9 @@ if (!process.env.MIXIN_KEYSTORE && !process.env.MIXIN_KEYSTORE_FILE) {
     env.MIXIN_OAUTH_TOKEN_URL = `${emulator.url}/oauth/token`;
     env.MIXIN_OAUTH_PROFILE_URL = `${emulator.url}/me`;
   }
-  console.log(`[dev] Mixin emulator at ${emulator.url} (state: ${emulator.url}/_emulator/state); emulated MixPay bot ${emulator.mixpayBotId}`);
+  console.log(
+    `[dev] Mixin emulator at ${emulator.url} (state: ${emulator.url}/_emulator/state); emulated MixPay bot ${emulator.mixpayBotId}`,
+  );
 }
 
 // Binance Pay: the local double when asked for (BINANCE_PAY_DOUBLE=1) and no real keys are set.
@@ -124,7 +141,14 @@ if (!process.env.INNGEST_BASE_URL) {
   const cli = spawnSync("inngest-cli", ["version"], { stdio: "ignore" });
   if (cli.status === 0) {
     console.log("[dev] starting the Inngest Dev Server (inngest-cli)");
-    start("inngest-dev-server", "inngest-cli", ["dev", "--no-discovery", "-u", `http://127.0.0.1:${port}/api/inngest`, "--port", inngestPort]);
+    start("inngest-dev-server", "inngest-cli", [
+      "dev",
+      "--no-discovery",
+      "-u",
+      `http://127.0.0.1:${port}/api/inngest`,
+      "--port",
+      inngestPort,
+    ]);
   } else {
     console.log("[dev] inngest-cli is not installed: starting the local Inngest runner (tools/inngest-local)");
     start("inngest-local", tsx, [path.join(root, "tools", "inngest-local", "main.ts")], {

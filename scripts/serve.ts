@@ -55,11 +55,16 @@ try {
 }
 if (e.NODE_ENV === "production" && e.MIXPAY_ALLOWED_SOURCES.length === 0 && e.MIXPAY_ALLOW_ANY_SOURCE) {
   // The operator opted out of the source allow-list: say so at every start, where logs are read.
-  console.warn("[serve] WARNING: MIXPAY_ALLOW_ANY_SOURCE=true — any address may call /mixpay/create_order and reserve the bot's balance. Set MIXPAY_ALLOWED_SOURCES to MixPay's egress addresses.");
+  console.warn(
+    "[serve] WARNING: MIXPAY_ALLOW_ANY_SOURCE=true — any address may call /mixpay/create_order and reserve the bot's balance. Set MIXPAY_ALLOWED_SOURCES to MixPay's egress addresses.",
+  );
 }
 let tls: { cert: Buffer; key: Buffer } | undefined;
 try {
-  tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { cert: readFileSync(e.TLS_CERT_FILE), key: readFileSync(e.TLS_KEY_FILE) } : undefined;
+  tls =
+    e.TLS_CERT_FILE && e.TLS_KEY_FILE
+      ? { cert: readFileSync(e.TLS_CERT_FILE), key: readFileSync(e.TLS_KEY_FILE) }
+      : undefined;
 } catch (err) {
   cannotStart(`TLS_CERT_FILE / TLS_KEY_FILE: ${(err as Error).message}`);
 }
@@ -79,7 +84,12 @@ try {
     const limitMs = (e.STARTUP_DB_WAIT_SECONDS + 120) * 1000;
     await Promise.race([
       instrumented.promise,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`instrumentation did not finish within ${limitMs / 1000} s`)), limitMs).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`instrumentation did not finish within ${limitMs / 1000} s`)),
+          limitMs,
+        ).unref(),
+      ),
     ]);
   }
 } catch (err) {
@@ -102,7 +112,9 @@ async function refuseForbiddenMethod(req: IncomingMessage, res: ServerResponse):
   if (!FETCH_FORBIDDEN_METHODS.has((req.method ?? "").toUpperCase())) return false;
   const underMixpay = (req.url ?? "").startsWith("/mixpay");
   const answer = underMixpay
-    ? errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: method ${req.method} is not allowed`, 405, { allow: "GET, HEAD, POST, OPTIONS" })
+    ? errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: method ${req.method} is not allowed`, 405, {
+        allow: "GET, HEAD, POST, OPTIONS",
+      })
     : new Response("Method Not Allowed", { status: 405, headers: { "content-type": "text/plain" } });
   res.writeHead(answer.status, Object.fromEntries(answer.headers));
   res.end(await answer.text());
@@ -112,13 +124,15 @@ async function refuseForbiddenMethod(req: IncomingMessage, res: ServerResponse):
 const listener = (req: IncomingMessage, res: ServerResponse) => {
   stamp(req);
   req.url = canonicalMixpayUrl(req.url ?? "/");
-  void refuseForbiddenMethod(req, res).then((refused) => (refused ? undefined : handle(req, res))).catch((err: unknown) => {
-    console.error("unhandled request error", err);
-    if (!res.headersSent) {
-      res.statusCode = 500;
-      res.end();
-    }
-  });
+  void refuseForbiddenMethod(req, res)
+    .then((refused) => (refused ? undefined : handle(req, res)))
+    .catch((err: unknown) => {
+      console.error("unhandled request error", err);
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      }
+    });
 };
 const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
 server.on("upgrade", (req, socket, head) => {
@@ -128,5 +142,7 @@ server.on("upgrade", (req, socket, head) => {
 server.on("error", (err) => cannotStart(`cannot listen on ${e.HOST}:${e.PORT}: ${err.message}`));
 running.drainer = trackRequests(server);
 server.listen(e.PORT, e.HOST, () => {
-  console.log(`mixpay-broker ${dev ? "(dev) " : ""}listening on ${tls ? "https" : "http"}://${e.HOST}:${e.PORT} — public URL ${e.PUBLIC_BASE_URL}`);
+  console.log(
+    `mixpay-broker ${dev ? "(dev) " : ""}listening on ${tls ? "https" : "http"}://${e.HOST}:${e.PORT} — public URL ${e.PUBLIC_BASE_URL}`,
+  );
 });

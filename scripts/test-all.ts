@@ -44,7 +44,13 @@ async function vitestStage(name: string, wrapper: string[]): Promise<StageResult
     : await run(bin("vitest"), args);
   if (!existsSync(file)) return { name, passed: 0, failed: 0, skipped: 0, exitCode: code || 1 };
   const r = JSON.parse(readFileSync(file, "utf8")) as VitestJson;
-  return { name, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests, exitCode: code };
+  return {
+    name,
+    passed: r.numPassedTests,
+    failed: r.numFailedTests,
+    skipped: r.numPendingTests + r.numTodoTests,
+    exitCode: code,
+  };
 }
 
 interface PwStats {
@@ -52,26 +58,36 @@ interface PwStats {
 }
 
 async function playwrightStage(): Promise<StageResult | undefined> {
-  const hasSpecs = existsSync("e2e") && readdirSync("e2e", { recursive: true }).some((f) => String(f).endsWith(".spec.ts"));
+  const hasSpecs =
+    existsSync("e2e") && readdirSync("e2e", { recursive: true }).some((f) => String(f).endsWith(".spec.ts"));
   if (!hasSpecs) return undefined;
   const file = path.join(outDir, "e2e.json");
   const code = await run(bin("playwright"), ["test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: file });
   if (!existsSync(file)) return { name: "e2e", passed: 0, failed: 0, skipped: 0, exitCode: code || 1 };
   const r = JSON.parse(readFileSync(file, "utf8")) as PwStats;
-  return { name: "e2e", passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped, exitCode: code };
+  return {
+    name: "e2e",
+    passed: r.stats.expected + r.stats.flaky,
+    failed: r.stats.unexpected,
+    skipped: r.stats.skipped,
+    exitCode: code,
+  };
 }
 
 async function main(): Promise<number> {
   const results: StageResult[] = [];
   results.push(await vitestStage("vitest-pglite", []));
-  if (process.env.SKIP_PG !== "1") results.push(await vitestStage("vitest-postgres", [bin("tsx"), "scripts/with-pg-test-db.ts"]));
+  if (process.env.SKIP_PG !== "1")
+    results.push(await vitestStage("vitest-postgres", [bin("tsx"), "scripts/with-pg-test-db.ts"]));
   if (process.env.SKIP_E2E !== "1") {
     const e2e = await playwrightStage();
     if (e2e) results.push(e2e);
   }
   console.log("\n=== test summary ===");
   for (const r of results)
-    console.log(`${r.name.padEnd(16)} passed ${r.passed}  failed ${r.failed}  skipped ${r.skipped}  exit ${r.exitCode}`);
+    console.log(
+      `${r.name.padEnd(16)} passed ${r.passed}  failed ${r.failed}  skipped ${r.skipped}  exit ${r.exitCode}`,
+    );
   const passed = results.reduce((a, r) => a + r.passed, 0);
   const failed = results.reduce((a, r) => a + r.failed, 0);
   const skipped = results.reduce((a, r) => a + r.skipped, 0);

@@ -12,13 +12,27 @@ import { loadDotEnv } from "../server/config/load-dotenv";
 import { env } from "../server/env";
 
 const { values } = parseArgs({
-  options: { role: { type: "string" }, email: { type: "string" }, password: { type: "string" }, name: { type: "string" }, payee: { type: "string", multiple: true } },
+  options: {
+    role: { type: "string" },
+    email: { type: "string" },
+    password: { type: "string" },
+    name: { type: "string" },
+    payee: { type: "string", multiple: true },
+  },
 });
 const input = z
-  .object({ role: z.enum(["operator", "merchant"]), email: z.email(), password: z.string().min(12).optional(), name: z.string().optional(), payee: z.array(z.uuid()).optional() })
+  .object({
+    role: z.enum(["operator", "merchant"]),
+    email: z.email(),
+    password: z.string().min(12).optional(),
+    name: z.string().optional(),
+    payee: z.array(z.uuid()).optional(),
+  })
   .safeParse(values);
 if (!input.success) {
-  console.error(`usage: npm run user:create -- --role operator|merchant --email you@example.com [--password at-least-12-chars] [--payee <uuid>]\n${input.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  console.error(
+    `usage: npm run user:create -- --role operator|merchant --email you@example.com [--password at-least-12-chars] [--payee <uuid>]\n${input.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`,
+  );
   process.exit(2);
 }
 loadDotEnv();
@@ -27,8 +41,16 @@ const handle = openDb({ databaseUrl: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DAT
 await handle.migrate();
 const password = input.data.password ?? randomBytes(12).toString("base64url");
 try {
-  const id = await createUser(handle.db, { email: input.data.email, password, role: input.data.role, name: input.data.name, payeeIds: input.data.payee });
-  console.log(`created ${input.data.role} ${input.data.email} (${id})${input.data.password ? "" : `\npassword: ${password}`}`);
+  const id = await createUser(handle.db, {
+    email: input.data.email,
+    password,
+    role: input.data.role,
+    name: input.data.name,
+    payeeIds: input.data.payee,
+  });
+  console.log(
+    `created ${input.data.role} ${input.data.email} (${id})${input.data.password ? "" : `\npassword: ${password}`}`,
+  );
 } catch (err) {
   console.error(`could not create the user: ${(err as Error).message}`);
   process.exitCode = 1;

@@ -28,7 +28,12 @@ async function main(): Promise<number> {
       const child = spawn(cmd, args, {
         stdio: "inherit",
         shell: false,
-        env: { ...process.env, TEST_PG_TEMPLATE: template.name, TEST_PG_ADMIN_URL, PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}` },
+        env: {
+          ...process.env,
+          TEST_PG_TEMPLATE: template.name,
+          TEST_PG_ADMIN_URL,
+          PATH: `${process.cwd()}/node_modules/.bin:${process.env.PATH}`,
+        },
       });
       child.on("exit", (c, sig) => resolve(c ?? (sig ? 1 : 0)));
     });

@@ -12,7 +12,9 @@ describe("parseEnv", () => {
   it("lets `next build` load the app without production secrets (nothing is served while building)", () => {
     const e = parseEnv({ NODE_ENV: "production", NEXT_PHASE: "phase-production-build" });
     expect(e.authSecret.length).toBeGreaterThanOrEqual(32);
-    expect(() => parseEnv({ ...SAFE_PRODUCTION, AUTH_SECRET: "", NEXT_PHASE: "phase-production-server" })).toThrow(/AUTH_SECRET/);
+    expect(() => parseEnv({ ...SAFE_PRODUCTION, AUTH_SECRET: "", NEXT_PHASE: "phase-production-server" })).toThrow(
+      /AUTH_SECRET/,
+    );
   });
 
   it("uses the configured secret, and a development value outside production", () => {
@@ -35,8 +37,12 @@ describe("PUBLIC_BASE_URL", () => {
   it("follows PORT when unset, so links point at the port the broker listens on", () => {
     expect(parseEnv({ PORT: "3900" }).PUBLIC_BASE_URL).toBe("http://localhost:3900");
     expect(parseEnv({}).PUBLIC_BASE_URL).toBe("http://localhost:3000");
-    expect(parseEnv({ PORT: "3900", PUBLIC_BASE_URL: "https://broker.example.com" }).PUBLIC_BASE_URL).toBe("https://broker.example.com");
-    expect(() => parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "" })).toThrow(/PUBLIC_BASE_URL: required in production/);
+    expect(parseEnv({ PORT: "3900", PUBLIC_BASE_URL: "https://broker.example.com" }).PUBLIC_BASE_URL).toBe(
+      "https://broker.example.com",
+    );
+    expect(() => parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "" })).toThrow(
+      /PUBLIC_BASE_URL: required in production/,
+    );
   });
 });
 
@@ -45,12 +51,16 @@ describe("who may create orders (MixPay does not sign its calls)", () => {
 
   it("refuses to start in production without MIXPAY_ALLOWED_SOURCES, naming the setting and the override", () => {
     expect(() => parseEnv(prod)).toThrow(EnvError);
-    expect(() => parseEnv(prod)).toThrow(/MIXPAY_ALLOWED_SOURCES: required in production.*MIXPAY_ALLOW_ANY_SOURCE=true/);
+    expect(() => parseEnv(prod)).toThrow(
+      /MIXPAY_ALLOWED_SOURCES: required in production.*MIXPAY_ALLOW_ANY_SOURCE=true/,
+    );
     expect(() => parseEnv({ ...prod, MIXPAY_ALLOW_ANY_SOURCE: "false" })).toThrow(/MIXPAY_ALLOWED_SOURCES/);
   });
 
   it("starts with an allow-list, or with the explicit override", () => {
-    expect(parseEnv({ ...prod, MIXPAY_ALLOWED_SOURCES: "203.0.113.7, 198.51.100.0/24" }).MIXPAY_ALLOWED_SOURCES).toEqual(["203.0.113.7", "198.51.100.0/24"]);
+    expect(
+      parseEnv({ ...prod, MIXPAY_ALLOWED_SOURCES: "203.0.113.7, 198.51.100.0/24" }).MIXPAY_ALLOWED_SOURCES,
+    ).toEqual(["203.0.113.7", "198.51.100.0/24"]);
     expect(parseEnv({ ...prod, MIXPAY_ALLOW_ANY_SOURCE: "true" }).MIXPAY_ALLOW_ANY_SOURCE).toBe(true);
   });
 

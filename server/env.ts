@@ -30,7 +30,12 @@ const envSchema = z.object({
    * Pool size of the postgres.js client. At least 2: a settlement transfer holds one connection
    * for its asset's advisory lock and stores the signed raw on another (server/settlement/transfer-lock.ts).
    */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(2, "at least 2 (a settlement transfer holds one connection for its lock and writes on another)").max(200).default(10),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(2, "at least 2 (a settlement transfer holds one connection for its lock and writes on another)")
+    .max(200)
+    .default(10),
   HOST: z.string().default("0.0.0.0"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS instead. */
@@ -51,7 +56,12 @@ const envSchema = z.object({
   /** If set, create_order accepts only these opponent_id values (MixPay's Mixin bot ids). */
   MIXPAY_BOT_IDS: csv,
   /** Longest payment window create_order accepts (expired_at − now, seconds); longer is 11000. */
-  MIXPAY_MAX_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(2 * 3600),
+  MIXPAY_MAX_EXPIRY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(2 * 3600),
   /** create_order calls allowed per source address / per payee_id in each window (0 = no limit). */
   MIXPAY_RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(0).default(600),
   MIXPAY_RATE_LIMIT_PER_PAYEE: z.coerce.number().int().min(0).default(100),
@@ -186,7 +196,13 @@ export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_BASE_URL"> & {
   demoWalletEnabled: boolean;
   authSecret: string;
   /** Set when Sign in with Mixin is configured (client id and secret both present). */
-  mixinOAuth: { clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; profileUrl: string } | null;
+  mixinOAuth: {
+    clientId: string;
+    clientSecret: string;
+    authorizeUrl: string;
+    tokenUrl: string;
+    profileUrl: string;
+  } | null;
   /** Both Binance Pay keys are set: the `binance` wallet uses the Binance Pay adapter. */
   binancePayConfigured: boolean;
 };
@@ -195,9 +211,7 @@ export class EnvError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings mean "unset", so a copied .env.example with blank values works.
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
   const problems = configurationProblems(cleaned, result.success ? [] : result.error.issues);
   if (problems.length > 0 || !result.success) {
@@ -214,15 +228,27 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   const parsed: Env = {
     ...env,
-    PUBLIC_BASE_URL: publicBaseUrlFor(env.NODE_ENV, env.PUBLIC_BASE_URL, env.PORT, source.NEXT_PHASE === "phase-production-build"),
+    PUBLIC_BASE_URL: publicBaseUrlFor(
+      env.NODE_ENV,
+      env.PUBLIC_BASE_URL,
+      env.PORT,
+      source.NEXT_PHASE === "phase-production-build",
+    ),
     // Demo data (and its published console passwords) only outside production, or in the loopback-only test mode.
-    seedDemoData: env.SEED_DEMO_DATA ?? (!env.DATABASE_URL && (env.NODE_ENV !== "production" || inUnsafeTestMode(cleaned))),
+    seedDemoData:
+      env.SEED_DEMO_DATA ?? (!env.DATABASE_URL && (env.NODE_ENV !== "production" || inUnsafeTestMode(cleaned))),
     mixpayRequireHttps: env.MIXPAY_REQUIRE_HTTPS ?? env.NODE_ENV === "production",
     demoWalletEnabled: env.DEMO_WALLET_ENABLED ?? env.NODE_ENV !== "production",
     authSecret: authSecretFor(env.NODE_ENV, env.AUTH_SECRET, source.NEXT_PHASE === "phase-production-build"),
     mixinOAuth:
       env.MIXIN_OAUTH_CLIENT_ID && env.MIXIN_OAUTH_CLIENT_SECRET
-        ? { clientId: env.MIXIN_OAUTH_CLIENT_ID, clientSecret: env.MIXIN_OAUTH_CLIENT_SECRET, authorizeUrl: env.MIXIN_OAUTH_AUTHORIZE_URL, tokenUrl: env.MIXIN_OAUTH_TOKEN_URL, profileUrl: env.MIXIN_OAUTH_PROFILE_URL }
+        ? {
+            clientId: env.MIXIN_OAUTH_CLIENT_ID,
+            clientSecret: env.MIXIN_OAUTH_CLIENT_SECRET,
+            authorizeUrl: env.MIXIN_OAUTH_AUTHORIZE_URL,
+            tokenUrl: env.MIXIN_OAUTH_TOKEN_URL,
+            profileUrl: env.MIXIN_OAUTH_PROFILE_URL,
+          }
         : null,
     binancePayConfigured: Boolean(env.BINANCE_PAY_API_KEY && env.BINANCE_PAY_SECRET),
   };
@@ -246,18 +272,26 @@ function mixpayIntakeProblems(env: z.infer<typeof envSchema>): string[] {
  * Schema issues plus, for a production start, every production refusal — one list, so the
  * operator fixes everything in one round. A refusal replaces the schema's issue for the same key.
  */
-function configurationProblems(cleaned: Record<string, string | undefined>, issues: readonly { path: PropertyKey[]; message: string }[]): string[] {
+function configurationProblems(
+  cleaned: Record<string, string | undefined>,
+  issues: readonly { path: PropertyKey[]; message: string }[],
+): string[] {
   const production = cleaned.NODE_ENV === "production" && cleaned.NEXT_PHASE !== "phase-production-build";
   const refusals = production ? productionRefusals(cleaned) : [];
   const refused = new Set(refusals.map((r) => r.split(":")[0]));
-  const schema = issues.filter((i) => !refused.has(String(i.path[0]))).map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
+  const schema = issues
+    .filter((i) => !refused.has(String(i.path[0])))
+    .map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
   return [...schema, ...refusals];
 }
 
 function publicBaseUrlFor(nodeEnv: string, url: string | undefined, port: number, building: boolean): string {
   if (url) return url;
   // Links handed to MixPay and end users must not point at localhost in production.
-  if (nodeEnv === "production" && !building) throw new EnvError("Invalid configuration:\n  PUBLIC_BASE_URL: required in production (the https URL MixPay and end users reach)");
+  if (nodeEnv === "production" && !building)
+    throw new EnvError(
+      "Invalid configuration:\n  PUBLIC_BASE_URL: required in production (the https URL MixPay and end users reach)",
+    );
   return `http://localhost:${port}`;
 }
 
@@ -265,7 +299,8 @@ function authSecretFor(nodeEnv: string, secret: string | undefined, building: bo
   if (secret) return secret;
   // `next build` loads route modules but serves nothing: the secret is required at start, not at build.
   if (building) return "build-time-placeholder-never-used-to-sign-anything";
-  if (nodeEnv === "production") throw new EnvError("Invalid configuration:\n  AUTH_SECRET: required in production (openssl rand -base64 33)");
+  if (nodeEnv === "production")
+    throw new EnvError("Invalid configuration:\n  AUTH_SECRET: required in production (openssl rand -base64 33)");
   // Development and tests only: sessions are signed with a well-known value.
   return "development-only-auth-secret-not-for-production-use";
 }

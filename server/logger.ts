@@ -15,7 +15,7 @@ export const REDACT_PATHS = [
   "*.BINANCE_PAY_SECRET",
   "BINANCE_PAY_SECRET",
   "*.binancePaySecret",
-  "headers[\"binancepay-signature\"]",
+  'headers["binancepay-signature"]',
   "*.authorization",
   "headers.authorization",
   "headers.cookie",
@@ -28,7 +28,11 @@ const children = new Map<string, Logger>();
 /** The process logger (JSON lines); modules take a child with their own name. */
 export function logger(name?: string): Logger {
   if (!root) {
-    root = pino({ level: env().LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { app: "mixpay-broker" } });
+    root = pino({
+      level: env().LOG_LEVEL,
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      base: { app: "mixpay-broker" },
+    });
     children.clear();
   }
   if (!name) return root;

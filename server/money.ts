@@ -4,7 +4,12 @@ import Decimal from "decimal.js";
  * Money helpers. Amounts are decimal strings at the edges and decimal.js values in between;
  * never JS numbers. Mixin amounts have at most 8 decimal places.
  */
-export const MoneyDecimal = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 60 });
+export const MoneyDecimal = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_UP,
+  toExpNeg: -40,
+  toExpPos: 60,
+});
 export type Money = InstanceType<typeof MoneyDecimal>;
 
 export const ASSET_DECIMALS = 8;

@@ -8,7 +8,13 @@ import { resetEnvCache } from "@/server/env";
  * fault shows on the first try): the environment, then the dependencies built from it.
  */
 export function pointBrokerAtEmulator(emu: MixinEmulator, extra: Record<string, string> = {}): void {
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(emu.keystore), MIXIN_API_BASE_URL: emu.url, MIXPAY_API_BASE_URL: emu.url, MIXIN_RETRIES: "-1", ...extra });
+  Object.assign(process.env, {
+    MIXIN_KEYSTORE: JSON.stringify(emu.keystore),
+    MIXIN_API_BASE_URL: emu.url,
+    MIXPAY_API_BASE_URL: emu.url,
+    MIXIN_RETRIES: "-1",
+    ...extra,
+  });
   resetEnvCache();
   setBrokerDepsFactory(brokerDepsFromEnv);
 }

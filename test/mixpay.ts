@@ -28,15 +28,28 @@ export function createBody(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-export function createRequest(body: Record<string, unknown> | string, as: "json" | "form" = "json", headers: Record<string, string> = {}): Request {
+export function createRequest(
+  body: Record<string, unknown> | string,
+  as: "json" | "form" = "json",
+  headers: Record<string, string> = {},
+): Request {
   const url = new URL("/mixpay/create_order", BASE);
-  if (typeof body === "string") return new Request(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  if (typeof body === "string")
+    return new Request(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
   if (as === "form") {
     const form = new URLSearchParams();
     for (const [k, v] of Object.entries(body)) if (v !== undefined) form.set(k, String(v));
-    return new Request(url, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+    return new Request(url, {
+      method: "POST",
+      body: form,
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    });
   }
-  return new Request(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
+  return new Request(url, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 export async function envelope<T = unknown>(res: Response): Promise<MixPayEnvelope<T> & { status: number }> {

@@ -17,7 +17,11 @@ export class ThrottledSignIn extends CredentialsSignin {
 /** The client address as the listener saw it (through trusted proxies only); undefined outside `npm start`. */
 function clientAddress(req: Request | undefined): string | undefined {
   if (!req) return undefined;
-  const v = judgeTransport(req.headers, { requireHttps: false, trustedProxies: env().TRUSTED_PROXIES, allowedSources: [] });
+  const v = judgeTransport(req.headers, {
+    requireHttps: false,
+    trustedProxies: env().TRUSTED_PROXIES,
+    allowedSources: [],
+  });
   return v.ok ? v.clientAddr : undefined;
 }
 
@@ -37,7 +41,8 @@ const nextAuth: NextAuthResult = NextAuth({
   // A wrong password is an ordinary event, not a stack trace in the log.
   logger: {
     error(error) {
-      if (error.name === "CredentialsSignin" || error instanceof CredentialsSignin) logger("auth").info("sign-in refused: wrong email or password");
+      if (error.name === "CredentialsSignin" || error instanceof CredentialsSignin)
+        logger("auth").info("sign-in refused: wrong email or password");
       else logger("auth").error({ err: error }, "auth error");
     },
     warn(code) {

@@ -35,22 +35,38 @@ export function mixinTokenFetch(cfg: MixinOAuthConfig): typeof fetch {
     const res = await fetch(cfg.tokenUrl, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ client_id: cfg.clientId, client_secret: cfg.clientSecret, code: form.get("code"), code_verifier: form.get("code_verifier") ?? undefined }),
+      body: JSON.stringify({
+        client_id: cfg.clientId,
+        client_secret: cfg.clientSecret,
+        code: form.get("code"),
+        code_verifier: form.get("code_verifier") ?? undefined,
+      }),
     });
     const body = (await res.json().catch(() => ({}))) as MixinEnvelope<{ access_token?: string; scope?: string }>;
     const accessToken = body.data?.access_token;
     const conformed = accessToken
       ? { access_token: accessToken, token_type: "bearer", scope: body.data!.scope }
-      : { error: "invalid_grant", error_description: body.error ? `${body.error.code} ${body.error.description}` : `HTTP ${res.status}` };
-    return new Response(JSON.stringify(conformed), { status: accessToken ? 200 : 400, headers: { "content-type": "application/json" } });
+      : {
+          error: "invalid_grant",
+          error_description: body.error ? `${body.error.code} ${body.error.description}` : `HTTP ${res.status}`,
+        };
+    return new Response(JSON.stringify(conformed), {
+      status: accessToken ? 200 : 400,
+      headers: { "content-type": "application/json" },
+    });
   };
 }
 
 /** The signed-in user's Mixin profile. */
 export async function fetchMixinProfile(cfg: MixinOAuthConfig, accessToken: string): Promise<MixinProfile> {
-  const res = await fetch(cfg.profileUrl, { headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" } });
+  const res = await fetch(cfg.profileUrl, {
+    headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
+  });
   const body = (await res.json().catch(() => ({}))) as MixinEnvelope<MixinProfile>;
-  if (!body.data?.user_id) throw new Error(`Mixin profile: ${body.error ? `${body.error.code} ${body.error.description}` : `HTTP ${res.status}`}`);
+  if (!body.data?.user_id)
+    throw new Error(
+      `Mixin profile: ${body.error ? `${body.error.code} ${body.error.description}` : `HTTP ${res.status}`}`,
+    );
   return body.data;
 }
 

@@ -31,7 +31,15 @@ const cfg = () => ({
 
 /** What the browser does on the double's authorize page: approve as this Mixin user. */
 async function authorize(userId: string, challenge: string): Promise<string> {
-  const form = new URLSearchParams({ client_id: emu.keystore.app_id, scope: "PROFILE:READ", state: "s1", code_challenge: challenge, redirect_uri: "http://broker.test/api/auth/callback/mixin", user_id: userId, full_name: "Ada Payee" });
+  const form = new URLSearchParams({
+    client_id: emu.keystore.app_id,
+    scope: "PROFILE:READ",
+    state: "s1",
+    code_challenge: challenge,
+    redirect_uri: "http://broker.test/api/auth/callback/mixin",
+    user_id: userId,
+    full_name: "Ada Payee",
+  });
   const res = await fetch(`${emu.url}/oauth/authorize/approve`, { method: "POST", body: form, redirect: "manual" });
   expect(res.status).toBe(302);
   const to = new URL(res.headers.get("location")!);
@@ -46,7 +54,10 @@ describe("Sign in with Mixin", () => {
     const userId = crypto.randomUUID();
     const code = await authorize(userId, createHash("sha256").update(verifier).digest("base64url"));
     const exchange = mixinTokenFetch(cfg());
-    const token = await exchange(cfg().tokenUrl, { method: "POST", body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "x" }) });
+    const token = await exchange(cfg().tokenUrl, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: "x" }),
+    });
     expect(token.status).toBe(200);
     const tokens = (await token.json()) as { access_token: string; token_type: string; scope: string };
     expect(tokens).toMatchObject({ token_type: "bearer", scope: "PROFILE:READ" });
@@ -55,10 +66,16 @@ describe("Sign in with Mixin", () => {
     expect(profileToUser(profile)).toMatchObject({ id: userId, name: "Ada Payee" });
 
     // The code is single-use, and a wrong verifier is refused.
-    const again = await exchange(cfg().tokenUrl, { method: "POST", body: new URLSearchParams({ code, code_verifier: verifier }) });
+    const again = await exchange(cfg().tokenUrl, {
+      method: "POST",
+      body: new URLSearchParams({ code, code_verifier: verifier }),
+    });
     expect(again.status).toBe(400);
     const code2 = await authorize(userId, createHash("sha256").update(verifier).digest("base64url"));
-    const wrong = await exchange(cfg().tokenUrl, { method: "POST", body: new URLSearchParams({ code: code2, code_verifier: "not-the-verifier-0123456789012345678901234" }) });
+    const wrong = await exchange(cfg().tokenUrl, {
+      method: "POST",
+      body: new URLSearchParams({ code: code2, code_verifier: "not-the-verifier-0123456789012345678901234" }),
+    });
     expect(wrong.status).toBe(400);
     // An unknown bearer is not a Mixin user profile.
     await expect(fetchMixinProfile(cfg(), "forged")).rejects.toThrow(/Mixin profile/);
@@ -71,10 +88,15 @@ describe("Sign in with Mixin", () => {
 
     const first = await signInWithMixin(store.db, { mixinUserId: mixinUserId.toUpperCase(), name: "Ada" });
     expect(first).toMatchObject({ role: "merchant", email: null, name: "Ada" });
-    const again = await Promise.all([signInWithMixin(store.db, { mixinUserId, name: "Ada" }), signInWithMixin(store.db, { mixinUserId, name: "Ada" })]);
+    const again = await Promise.all([
+      signInWithMixin(store.db, { mixinUserId, name: "Ada" }),
+      signInWithMixin(store.db, { mixinUserId, name: "Ada" }),
+    ]);
     expect(again.map((u) => u?.id)).toEqual([first!.id, first!.id]);
     expect(await store.db.select().from(users).where(eq(users.mixinUserId, mixinUserId))).toHaveLength(1);
-    expect((await store.db.select().from(userPayees).where(eq(userPayees.userId, first!.id))).map((l) => l.payeeId)).toEqual([mixinUserId]);
+    expect(
+      (await store.db.select().from(userPayees).where(eq(userPayees.userId, first!.id))).map((l) => l.payeeId),
+    ).toEqual([mixinUserId]);
 
     const caller = createCaller({ db: store.db, user: (await loadSessionUser(store.db, first!.id))! });
     expect((await caller.orders.list({})).items.map((o) => o.id)).toEqual([mine.id]);

@@ -12,7 +12,8 @@ export function canonicalMixpayUrl(url: string): string {
   const collapsed = path.replace(/[\\/]+/g, "/");
   if (collapsed !== "/mixpay" && !collapsed.startsWith("/mixpay/")) return url;
   // Dot segments would be resolved to a path outside /mixpay before the proxy sees it: an unknown MixPay path instead.
-  if (collapsed.split("/").some((seg) => /^(\.|%2e){1,2}$/i.test(seg))) return `/mixpay/invalid-path${q < 0 ? "" : url.slice(q)}`;
+  if (collapsed.split("/").some((seg) => /^(\.|%2e){1,2}$/i.test(seg)))
+    return `/mixpay/invalid-path${q < 0 ? "" : url.slice(q)}`;
   if (collapsed === path) return url;
   return collapsed + (q < 0 ? "" : url.slice(q));
 }

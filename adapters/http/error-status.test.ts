@@ -9,7 +9,15 @@ const codes = Object.values(AppErrorCode);
 
 describe("the one AppError → HTTP status map", () => {
   it("tRPC answers each AppError with the map's status", async () => {
-    const caller = createCallerFactory(router({ fail: publicProcedure.input((v) => v as AppErrorCode).query(({ input }) => { throw new AppError(input, "x"); }) }))({ db: undefined as never, user: null });
+    const caller = createCallerFactory(
+      router({
+        fail: publicProcedure
+          .input((v) => v as AppErrorCode)
+          .query(({ input }) => {
+            throw new AppError(input, "x");
+          }),
+      }),
+    )({ db: undefined as never, user: null });
     for (const code of codes) {
       const e = await caller.fail(code).catch((err: unknown) => err);
       expect(e).toBeInstanceOf(TRPCError);

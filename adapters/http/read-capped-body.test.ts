@@ -7,42 +7,60 @@ function huge(total: number, chunk = 8 * 1024, head = "") {
   const seen = { pulled: 0, cancelled: false };
   let sent = 0;
   const enc = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    pull(c) {
-      if (sent >= total) return c.close();
-      const bytes = sent === 0 && head ? enc.encode(head.padEnd(chunk, "a")) : new Uint8Array(chunk).fill(97);
-      sent += bytes.byteLength;
-      seen.pulled += bytes.byteLength;
-      c.enqueue(bytes);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        if (sent >= total) return c.close();
+        const bytes = sent === 0 && head ? enc.encode(head.padEnd(chunk, "a")) : new Uint8Array(chunk).fill(97);
+        sent += bytes.byteLength;
+        seen.pulled += bytes.byteLength;
+        c.enqueue(bytes);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
     },
-    cancel() {
-      seen.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { body, seen };
 }
 
 const req = (body: ReadableStream<Uint8Array>, type: string) =>
-  new Request("http://broker.test/mixpay/create_order", { method: "POST", body, headers: { "content-type": type }, duplex: "half" } as RequestInit);
+  new Request("http://broker.test/mixpay/create_order", {
+    method: "POST",
+    body,
+    headers: { "content-type": type },
+    duplex: "half",
+  } as RequestInit);
 
 describe("bodies are capped on the bytes read", () => {
   it("a 96 MiB chunked multipart create_order body is refused after reading about the cap, and the stream is cancelled", async () => {
-    const { body, seen } = huge(96 * 1024 * 1024, 8 * 1024, "--b\r\ncontent-disposition: form-data; name=\"x\"\r\n\r\n");
-    await expect(readBodyParams(req(body, "multipart/form-data; boundary=b"))).rejects.toBeInstanceOf(BodyTooLargeError);
+    const { body, seen } = huge(96 * 1024 * 1024, 8 * 1024, '--b\r\ncontent-disposition: form-data; name="x"\r\n\r\n');
+    await expect(readBodyParams(req(body, "multipart/form-data; boundary=b"))).rejects.toBeInstanceOf(
+      BodyTooLargeError,
+    );
     expect(seen.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * 8 * 1024);
     expect(seen.cancelled).toBe(true);
   });
 
-  it.each(["application/json", "application/x-www-form-urlencoded", "text/plain", ""])("the same for content type %j", async (type) => {
-    const { body, seen } = huge(8 * 1024 * 1024);
-    await expect(readBodyParams(req(body, type))).rejects.toBeInstanceOf(BodyTooLargeError);
-    expect(seen.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * 8 * 1024);
-    expect(seen.cancelled).toBe(true);
-  });
+  it.each(["application/json", "application/x-www-form-urlencoded", "text/plain", ""])(
+    "the same for content type %j",
+    async (type) => {
+      const { body, seen } = huge(8 * 1024 * 1024);
+      await expect(readBodyParams(req(body, type))).rejects.toBeInstanceOf(BodyTooLargeError);
+      expect(seen.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * 8 * 1024);
+      expect(seen.cancelled).toBe(true);
+    },
+  );
 
   it("a declared Content-Length over the cap is refused before reading anything", async () => {
     const { body, seen } = huge(1024 * 1024);
-    const r = new Request("http://broker.test/x", { method: "POST", body, headers: { "content-length": String(1024 * 1024) }, duplex: "half" } as RequestInit);
+    const r = new Request("http://broker.test/x", {
+      method: "POST",
+      body,
+      headers: { "content-length": String(1024 * 1024) },
+      duplex: "half",
+    } as RequestInit);
     await expect(readCappedBytes(r, 1024)).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(seen.pulled).toBeLessThanOrEqual(8 * 1024);
   });

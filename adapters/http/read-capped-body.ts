@@ -41,11 +41,21 @@ export async function withCappedBody(req: Request, limit: number): Promise<Reque
   const headers = new Headers(req.headers);
   headers.delete("content-length");
   headers.delete("transfer-encoding");
-  return new Request(req.url, { method: req.method, headers, body: bytes.byteLength ? bytes : null, signal: req.signal });
+  return new Request(req.url, {
+    method: req.method,
+    headers,
+    body: bytes.byteLength ? bytes : null,
+    signal: req.signal,
+  });
 }
 
 /** Wrap a route handler so its body is read under the cap first; past it the answer is 413. */
-export function capBody<C>(limit: number, handler: (req: Request, ctx: C) => Promise<Response> | Response, tooLarge: () => Response = () => Response.json({ error: "the body is too large" }, { status: 413, headers: { connection: "close" } })) {
+export function capBody<C>(
+  limit: number,
+  handler: (req: Request, ctx: C) => Promise<Response> | Response,
+  tooLarge: () => Response = () =>
+    Response.json({ error: "the body is too large" }, { status: 413, headers: { connection: "close" } }),
+) {
   return async (req: Request, ctx: C): Promise<Response> => {
     let capped: Request;
     try {

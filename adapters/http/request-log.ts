@@ -8,8 +8,22 @@ export function requestLogger(req: Request, name: string): Logger {
 }
 
 /** One access line per answered request on the routes outsiders call (MixPay, wallet webhooks). */
-export function accessLog(req: Request, res: { status: number }, startedMs: number, extra: Record<string, unknown> = {}): void {
+export function accessLog(
+  req: Request,
+  res: { status: number },
+  startedMs: number,
+  extra: Record<string, unknown> = {},
+): void {
   if (!logger("access").isLevelEnabled("info")) return;
   const url = new URL(req.url);
-  requestLogger(req, "access").info({ method: req.method, path: url.pathname, status: res.status, ms: Math.round(performance.now() - startedMs), ...extra }, "request");
+  requestLogger(req, "access").info(
+    {
+      method: req.method,
+      path: url.pathname,
+      status: res.status,
+      ms: Math.round(performance.now() - startedMs),
+      ...extra,
+    },
+    "request",
+  );
 }

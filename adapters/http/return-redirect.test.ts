@@ -33,7 +33,11 @@ describe("return_url allow-list (the /r/<order> open redirect)", () => {
   });
 
   it("follows RETURN_URL_ALLOWED_HOSTS", () => {
-    const e = parseEnv({ ...SAFE_PRODUCTION, PUBLIC_BASE_URL: "https://broker.example.com", RETURN_URL_ALLOWED_HOSTS: "shop.example.org" });
+    const e = parseEnv({
+      ...SAFE_PRODUCTION,
+      PUBLIC_BASE_URL: "https://broker.example.com",
+      RETURN_URL_ALLOWED_HOSTS: "shop.example.org",
+    });
     expect(isAllowedReturnUrl("https://shop.example.org/ok", e)).toBe(true);
     expect(isAllowedReturnUrl("https://mixpay.me/", e)).toBe(false);
   });

@@ -17,10 +17,19 @@ export function isAllowedReturnUrl(raw: string, e = env()): boolean {
   const host = u.hostname.toLowerCase();
   const own = new URL(e.PUBLIC_BASE_URL);
   if (host === own.hostname.toLowerCase() && u.protocol === own.protocol) return true;
-  if (e.NODE_ENV !== "production" && ["localhost", "127.0.0.1", "[::1]"].includes(host) && (u.protocol === "http:" || u.protocol === "https:")) return true;
+  if (
+    e.NODE_ENV !== "production" &&
+    ["localhost", "127.0.0.1", "[::1]"].includes(host) &&
+    (u.protocol === "http:" || u.protocol === "https:")
+  )
+    return true;
   if (u.protocol !== "https:") return false;
-  const allowed = e.RETURN_URL_ALLOWED_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
-  return allowed.some((a) => (a.startsWith("*.") ? host.endsWith(a.slice(1)) && host.length > a.length - 1 : host === a));
+  const allowed = e.RETURN_URL_ALLOWED_HOSTS.split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  return allowed.some((a) =>
+    a.startsWith("*.") ? host.endsWith(a.slice(1)) && host.length > a.length - 1 : host === a,
+  );
 }
 
 const SAFE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payment received</title><meta name="viewport" content="width=device-width,initial-scale=1"></head>
@@ -29,6 +38,10 @@ const SAFE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 
 /** The spec's 302 to return_url, or a safe page when that address is not allowed. */
 export function returnRedirect(returnUrl: string): Response {
-  if (isAllowedReturnUrl(returnUrl)) return new Response(null, { status: 302, headers: { location: returnUrl, "cache-control": "no-store" } });
-  return new Response(SAFE_PAGE, { status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
+  if (isAllowedReturnUrl(returnUrl))
+    return new Response(null, { status: 302, headers: { location: returnUrl, "cache-control": "no-store" } });
+  return new Response(SAFE_PAGE, {
+    status: 200,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+  });
 }

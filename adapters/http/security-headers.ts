@@ -12,7 +12,11 @@
  * - nosniff, no referrer (checkout URLs carry order ids), X-Frame-Options for old browsers,
  *   HSTS in production (browsers ignore it over plain HTTP, so it is harmless behind a TLS proxy).
  */
-export function securityHeaders(opts: { nonce: string; production: boolean; httpsPublicUrl: boolean }): Record<string, string> {
+export function securityHeaders(opts: {
+  nonce: string;
+  production: boolean;
+  httpsPublicUrl: boolean;
+}): Record<string, string> {
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${opts.nonce}' 'strict-dynamic'${opts.production ? "" : " 'unsafe-eval'"}`,

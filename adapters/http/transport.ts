@@ -66,7 +66,8 @@ export function judgeTransport(headers: Headers, policy: TransportPolicy): Trans
   const checking = policy.requireHttps || policy.allowedSources.length > 0;
   const peer = headers.get(PEER_ADDR_HEADER)?.trim();
   if (!peer) {
-    if (checking) return { ok: false, reason: "the broker cannot see how this request arrived (serve it with `npm start`)" };
+    if (checking)
+      return { ok: false, reason: "the broker cannot see how this request arrived (serve it with `npm start`)" };
     return { ok: true, secure: false };
   }
   const trusted = parseRanges(policy.trustedProxies);
@@ -76,7 +77,10 @@ export function judgeTransport(headers: Headers, policy: TransportPolicy): Trans
   let secure = headers.get(PEER_TLS_HEADER) === "1";
   if (viaProxy) {
     // Walk X-Forwarded-For from the right, skipping our own proxies: the first other hop is the client.
-    const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const hops = (headers.get("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i]!;
       clientAddr = hop;

@@ -37,10 +37,23 @@ describe("GET /mixpay/assets/range", () => {
     const r = await range({ payee_id: PAYEE, wallet: "demo" });
     expect(r).toMatchObject({ code: 0, success: true, message: "", status: 200 });
     const usdt = r.data.find((a) => a.asset_id === DEMO_ASSETS.USDT);
-    expect(usdt).toEqual({ asset_id: DEMO_ASSETS.USDT, min: "0.10000000", max: "1000.00000000", min_usdt: "0.10", max_usdt: "1000.00", fee: "0.0100" });
+    expect(usdt).toEqual({
+      asset_id: DEMO_ASSETS.USDT,
+      min: "0.10000000",
+      max: "1000.00000000",
+      min_usdt: "0.10",
+      max_usdt: "1000.00",
+      fee: "0.0100",
+    });
     const btc = r.data.find((a) => a.asset_id === DEMO_ASSETS.BTC)!;
     // 1 USDT / 95000 rounded up; 1000 USDT / 95000 rounded down.
-    expect(btc).toMatchObject({ min: "0.00001053", max: "0.01052631", min_usdt: "1.00", max_usdt: "1000.00", fee: "0.0100" });
+    expect(btc).toMatchObject({
+      min: "0.00001053",
+      max: "0.01052631",
+      min_usdt: "1.00",
+      max_usdt: "1000.00",
+      fee: "0.0100",
+    });
     for (const a of r.data) {
       expect(a.min).toMatch(/^\d+\.\d{8}$/);
       expect(a.max).toMatch(/^\d+\.\d{8}$/);
@@ -90,7 +103,12 @@ describe("GET /mixpay/assets/range", () => {
 
   it("answers 11001 No permission for a blocked payee, and for a payee off the allow-list", async () => {
     await store.db.insert(payeeAccessEntries).values({ payeeId: PAYEE, list: "block" });
-    expect(await range({ payee_id: PAYEE, wallet: "demo" })).toMatchObject({ code: 11001, success: false, message: "No permission", data: [] });
+    expect(await range({ payee_id: PAYEE, wallet: "demo" })).toMatchObject({
+      code: 11001,
+      success: false,
+      message: "No permission",
+      data: [],
+    });
 
     await store.db.delete(payeeAccessEntries);
     await store.db.update(payeeAccessPolicy).set({ mode: "allow_list" });

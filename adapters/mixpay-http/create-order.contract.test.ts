@@ -34,7 +34,10 @@ describe("POST /mixpay/create_order", () => {
     expect(r.data.universal_url).toBe(r.data.checkout_url);
     expect(r.data.deep_link).toBe("");
 
-    const [o] = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+    const [o] = await store.db
+      .select()
+      .from(orders)
+      .where(eq(orders.traceId, body.trace_id as string));
     expect(o).toMatchObject({
       payeeId: PAYEE,
       wallet: "demo",
@@ -60,17 +63,22 @@ describe("POST /mixpay/create_order", () => {
     const form = createBody({ amount: "2.5" });
     expect((await create(form, "form")).code).toBe(0);
     const traceId = crypto.randomUUID();
-    const raw = JSON.stringify(createBody({ trace_id: traceId })).replace('"1.0002"', "1.12345678").replace(/"expired_at":"(\d+)"/, '"expired_at":$1');
+    const raw = JSON.stringify(createBody({ trace_id: traceId }))
+      .replace('"1.0002"', "1.12345678")
+      .replace(/"expired_at":"(\d+)"/, '"expired_at":$1');
     expect((await create(raw)).code).toBe(0);
     const [o] = await store.db.select().from(orders).where(eq(orders.traceId, traceId));
     expect(o!.amount).toBe("1.12345678");
   });
 
   it("passes memo through untouched, spaces and symbols included", async () => {
-    const memo = "  RF|x | ünïcode ✓ {\"a\":1}  ";
+    const memo = '  RF|x | ünïcode ✓ {"a":1}  ';
     const body = createBody({ memo });
     expect((await create(body)).code).toBe(0);
-    const [o] = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+    const [o] = await store.db
+      .select()
+      .from(orders)
+      .where(eq(orders.traceId, body.trace_id as string));
     expect(o!.memo).toBe(memo);
   });
 
@@ -81,20 +89,27 @@ describe("POST /mixpay/create_order", () => {
     const asForm = await create(body, "form");
     expect(again.data).toEqual(first.data);
     expect(asForm.data).toEqual(first.data);
-    const rows = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+    const rows = await store.db
+      .select()
+      .from(orders)
+      .where(eq(orders.traceId, body.trace_id as string));
     expect(rows).toHaveLength(1);
   });
 
-  it.each([["amount", "2"], ["memo", "other"], ["expired_at", String(nowS() + 1800)], ["return_url", "https://other.example/"], ["opponent_id", crypto.randomUUID()], ["asset_id", DEMO_ASSETS.ETH]])(
-    "answers 11000 for a repeated trace_id with a different %s",
-    async (field, value) => {
-      const body = createBody({ amount: "0.5" });
-      expect((await create(body)).code).toBe(0);
-      const r = await create({ ...body, [field]: value });
-      expect(r).toMatchObject({ code: 11000, success: false, data: [] });
-      expect(r.message).toContain("trace_id");
-    },
-  );
+  it.each([
+    ["amount", "2"],
+    ["memo", "other"],
+    ["expired_at", String(nowS() + 1800)],
+    ["return_url", "https://other.example/"],
+    ["opponent_id", crypto.randomUUID()],
+    ["asset_id", DEMO_ASSETS.ETH],
+  ])("answers 11000 for a repeated trace_id with a different %s", async (field, value) => {
+    const body = createBody({ amount: "0.5" });
+    expect((await create(body)).code).toBe(0);
+    const r = await create({ ...body, [field]: value });
+    expect(r).toMatchObject({ code: 11000, success: false, data: [] });
+    expect(r.message).toContain("trace_id");
+  });
 
   const bad: [string, Record<string, unknown>][] = [
     ["payee_id", { payee_id: undefined }],
@@ -142,12 +157,17 @@ describe("POST /mixpay/create_order", () => {
     expect(r.message).toMatch(/^Parameter error: /);
     expect(r.message).toContain(field);
     if (/^[0-9a-f-]{36}$/.test(String(body.trace_id))) {
-      expect(await store.db.select().from(orders).where(eq(orders.traceId, String(body.trace_id)))).toHaveLength(0);
+      expect(
+        await store.db
+          .select()
+          .from(orders)
+          .where(eq(orders.traceId, String(body.trace_id))),
+      ).toHaveLength(0);
     }
   });
 
   it.each([
-    ["malformed JSON", "{\"payee_id\": "],
+    ["malformed JSON", '{"payee_id": '],
     ["a JSON array", "[1,2]"],
     ["an empty body", ""],
   ])("answers 11000 for %s", async (_name, raw) => {
@@ -163,7 +183,12 @@ describe("POST /mixpay/create_order", () => {
   it("answers 11001 for a refused payee", async () => {
     const payee = crypto.randomUUID();
     await store.db.insert(payeeAccessEntries).values({ payeeId: payee, list: "block" });
-    expect(await create(createBody({ payee_id: payee }))).toMatchObject({ code: 11001, success: false, message: "No permission", data: [] });
+    expect(await create(createBody({ payee_id: payee }))).toMatchObject({
+      code: 11001,
+      success: false,
+      message: "No permission",
+      data: [],
+    });
   });
 
   it("answers 11002 when the balance minus reservations cannot cover the amount, and raises a balance alert", async () => {
@@ -173,9 +198,17 @@ describe("POST /mixpay/create_order", () => {
     const body = createBody({ asset_id: DEMO_ASSETS.ETH, amount: "0.2" });
     const r = await create(body);
     expect(r).toMatchObject({ code: 11002, success: false, message: "This payment is unavailable.", data: [] });
-    const [alert] = await store.db.select().from(alerts).where(and(eq(alerts.kind, "balance_unavailable"), eq(alerts.assetId, DEMO_ASSETS.ETH)));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.kind, "balance_unavailable"), eq(alerts.assetId, DEMO_ASSETS.ETH)));
     expect(alert).toBeDefined();
-    expect(await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string))).toHaveLength(0);
+    expect(
+      await store.db
+        .select()
+        .from(orders)
+        .where(eq(orders.traceId, body.trace_id as string)),
+    ).toHaveLength(0);
     // After a top-up the same trace_id goes through.
     await store.db.update(balances).set({ balance: "1.5" }).where(eq(balances.assetId, DEMO_ASSETS.ETH));
     expect((await create(body)).code).toBe(0);
@@ -196,7 +229,10 @@ describe("POST /mixpay/create_order", () => {
       const body = createBody();
       const r = await create(body);
       expect(r).toMatchObject({ code: 11002, success: false });
-      const [o] = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+      const [o] = await store.db
+        .select()
+        .from(orders)
+        .where(eq(orders.traceId, body.trace_id as string));
       expect(o).toMatchObject({ status: "failed", statusReason: "wallet is down" });
       const events = await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o!.id));
       expect(events.map((e) => e.type)).toEqual(["order.created", "wallet.create_failed"]);

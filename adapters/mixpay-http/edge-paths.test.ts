@@ -31,15 +31,23 @@ describe("mixpayEdge: the /mixpay answers Next would not give as the envelope", 
   });
 
   it("never returns anything but the envelope, a rewrite to a route, or the route itself (fuzzed, fixed seed)", async () => {
-    const seg = fc.oneof(fc.constantFrom("mixpay", "assets", "range", "create_order", "", "%", "%zz", "%2F", "..", ".", "%00"), fc.string({ maxLength: 8 }));
+    const seg = fc.oneof(
+      fc.constantFrom("mixpay", "assets", "range", "create_order", "", "%", "%zz", "%2F", "..", ".", "%00"),
+      fc.string({ maxLength: 8 }),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "PROPFIND"), fc.array(seg, { maxLength: 5 }), fc.boolean(), async (method, segs, trailing) => {
-        const path = `/mixpay/${segs.join("/")}${trailing ? "/" : ""}`.replace(/[?#]/g, "");
-        const r = mixpayEdge(method, path);
-        if (r === undefined) expect(["/mixpay/assets/range", "/mixpay/create_order"]).toContain(path);
-        else if ("rewrite" in r) expect(["/mixpay/assets/range", "/mixpay/create_order"]).toContain(r.rewrite);
-        else await expectEnvelope(r.respond);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "PROPFIND"),
+        fc.array(seg, { maxLength: 5 }),
+        fc.boolean(),
+        async (method, segs, trailing) => {
+          const path = `/mixpay/${segs.join("/")}${trailing ? "/" : ""}`.replace(/[?#]/g, "");
+          const r = mixpayEdge(method, path);
+          if (r === undefined) expect(["/mixpay/assets/range", "/mixpay/create_order"]).toContain(path);
+          else if ("rewrite" in r) expect(["/mixpay/assets/range", "/mixpay/create_order"]).toContain(r.rewrite);
+          else await expectEnvelope(r.respond);
+        },
+      ),
       { seed: 20261126, numRuns: 500 },
     );
   });

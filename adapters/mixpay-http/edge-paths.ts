@@ -19,15 +19,35 @@ export function mixpayEdge(method: string, rawPath: string): { respond: Response
   try {
     decodeURIComponent(rawPath);
   } catch {
-    return { respond: errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the path is not valid percent-encoding", 400) };
+    return {
+      respond: errorEnvelope(
+        MIXPAY_CODES.PARAMETER_ERROR,
+        "Parameter error: the path is not valid percent-encoding",
+        400,
+      ),
+    };
   }
   const canonical = rawPath.replace(/\/{2,}/g, "/").replace(/(.)\/+$/, "$1");
   const allowed = MIXPAY_ROUTES[canonical];
-  if (!allowed) return { respond: errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: no MixPay route at ${shorten(canonical)}`, 404) };
+  if (!allowed)
+    return {
+      respond: errorEnvelope(
+        MIXPAY_CODES.PARAMETER_ERROR,
+        `Parameter error: no MixPay route at ${shorten(canonical)}`,
+        404,
+      ),
+    };
   const takes = method === allowed || (method === "HEAD" && allowed === "GET");
   if (!takes) {
     const allow = allowed === "GET" ? "GET, HEAD" : allowed;
-    return { respond: errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: ${shorten(method)} is not supported on ${canonical}; use ${allowed}`, 405, { allow }) };
+    return {
+      respond: errorEnvelope(
+        MIXPAY_CODES.PARAMETER_ERROR,
+        `Parameter error: ${shorten(method)} is not supported on ${canonical}; use ${allowed}`,
+        405,
+        { allow },
+      ),
+    };
   }
   return canonical !== rawPath ? { rewrite: canonical } : undefined;
 }

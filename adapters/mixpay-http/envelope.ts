@@ -41,9 +41,17 @@ export function okEnvelope<T>(data: T): Response {
  * examples, so a client that only reads the body still sees them; transport and routing errors
  * (wrong path or method, body too large, refused transport) carry their HTTP status too.
  */
-export function errorEnvelope(code: Exclude<MixPayCode, 0>, message: string, httpStatus = 200, extraHeaders: Record<string, string> = {}): Response {
+export function errorEnvelope(
+  code: Exclude<MixPayCode, 0>,
+  message: string,
+  httpStatus = 200,
+  extraHeaders: Record<string, string> = {},
+): Response {
   const body: MixPayEnvelope<never[]> = { code, success: false, message, data: [] };
-  return remember(new Response(JSON.stringify(body), { status: httpStatus, headers: { ...JSON_HEADERS, ...extraHeaders } }), code);
+  return remember(
+    new Response(JSON.stringify(body), { status: httpStatus, headers: { ...JSON_HEADERS, ...extraHeaders } }),
+    code,
+  );
 }
 
 export const MESSAGES = {

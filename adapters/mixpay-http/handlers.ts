@@ -9,8 +9,17 @@ import { getAssetsRange } from "@/server/orders/get-assets-range";
 import { servedBy, walletProvider } from "@/server/wallets/registry";
 import { envelopeCodeOf, envelopeForError, errorEnvelope, MIXPAY_CODES, okEnvelope } from "./envelope";
 import { BodyTooLargeError, readBodyParams, readQueryParams } from "./read-params";
-import { createOrderParamsSchema, parseParams, rangeParamsSchema, type CreateOrderParams } from "@/server/mixpay/schemas";
-import { CreateOrderThrottledError, throttleCreateOrder, type ThrottleLimits } from "@/server/mixpay/throttle-create-order";
+import {
+  createOrderParamsSchema,
+  parseParams,
+  rangeParamsSchema,
+  type CreateOrderParams,
+} from "@/server/mixpay/schemas";
+import {
+  CreateOrderThrottledError,
+  throttleCreateOrder,
+  type ThrottleLimits,
+} from "@/server/mixpay/throttle-create-order";
 import { judgeTransport } from "@/adapters/http/transport";
 
 /**
@@ -31,7 +40,10 @@ function transportRefusal(req: Request): Response | undefined {
     sourceOf.set(req, verdict.clientAddr ?? "unknown");
     return undefined;
   }
-  requestLogger(req, "mixpay").warn({ path: new URL(req.url).pathname, reason: verdict.reason }, "mixpay call refused by transport policy");
+  requestLogger(req, "mixpay").warn(
+    { path: new URL(req.url).pathname, reason: verdict.reason },
+    "mixpay call refused by transport policy",
+  );
   return errorEnvelope(MIXPAY_CODES.NO_PERMISSION, `No permission: ${verdict.reason}`, 403);
 }
 
@@ -54,14 +66,25 @@ async function answer(req: Request, route: string, fn: () => Promise<Response>):
     if (refusal) return refusal;
     return await fn();
   } catch (e) {
-    if (e instanceof BodyTooLargeError) return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413, { connection: "close" });
+    if (e instanceof BodyTooLargeError)
+      return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, "Parameter error: the body is too large", 413, {
+        connection: "close",
+      });
     if (e instanceof CreateOrderThrottledError) {
-      return errorEnvelope(MIXPAY_CODES.PAYMENT_UNAVAILABLE, `This payment is unavailable: ${e.message}; retry after ${e.retryAfterSeconds} s`, 429, { "retry-after": String(e.retryAfterSeconds) });
+      return errorEnvelope(
+        MIXPAY_CODES.PAYMENT_UNAVAILABLE,
+        `This payment is unavailable: ${e.message}; retry after ${e.retryAfterSeconds} s`,
+        429,
+        { "retry-after": String(e.retryAfterSeconds) },
+      );
     }
     if (!(e instanceof AppError) || e.code === AppErrorCode.INTERNAL) {
       log().error({ route, err: e }, "mixpay call failed");
     } else {
-      log().info({ route, code: e.code, field: e.field, message: e.message, details: e.details }, "mixpay call refused");
+      log().info(
+        { route, code: e.code, field: e.field, message: e.message, details: e.details },
+        "mixpay call refused",
+      );
     }
     return envelopeForError(e);
   }
@@ -80,7 +103,11 @@ export function handleCreateOrder(req: Request): Promise<Response> {
     const now = new Date();
     const e = env();
     const db = await getDb();
-    const limits: ThrottleLimits = { perSource: e.MIXPAY_RATE_LIMIT_PER_SOURCE, perPayee: e.MIXPAY_RATE_LIMIT_PER_PAYEE, windowSeconds: e.MIXPAY_RATE_WINDOW_SECONDS };
+    const limits: ThrottleLimits = {
+      perSource: e.MIXPAY_RATE_LIMIT_PER_SOURCE,
+      perPayee: e.MIXPAY_RATE_LIMIT_PER_PAYEE,
+      windowSeconds: e.MIXPAY_RATE_WINDOW_SECONDS,
+    };
     const policy = { maxExpirySeconds: e.MIXPAY_MAX_EXPIRY_SECONDS, botIds: e.MIXPAY_BOT_IDS };
     // Read the body first so both counters and the catalog version are one statement; a refusal
     // by the source's limit still comes before any parameter error, as it always did.
@@ -91,7 +118,12 @@ export function handleCreateOrder(req: Request): Promise<Response> {
     } catch (err) {
       invalid = err;
     }
-    const { catalogVersion } = await throttleCreateOrder(db, { source: sourceOf.get(req) ?? "unknown", payee: p?.payee_id }, limits, now);
+    const { catalogVersion } = await throttleCreateOrder(
+      db,
+      { source: sourceOf.get(req) ?? "unknown", payee: p?.payee_id },
+      limits,
+      now,
+    );
     if (!p) throw invalid;
     const links = await createOrder(db, p, { walletProvider, servedBy, now, catalogVersion });
     return okEnvelope(links);
@@ -102,7 +134,12 @@ export function handleCreateOrder(req: Request): Promise<Response> {
 export function handleUnknown(req: Request, allowed?: string): Response {
   const path = new URL(req.url).pathname;
   if (allowed) {
-    return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: ${req.method} is not supported on ${path}; use ${allowed}`, 405, { allow: allowed });
+    return errorEnvelope(
+      MIXPAY_CODES.PARAMETER_ERROR,
+      `Parameter error: ${req.method} is not supported on ${path}; use ${allowed}`,
+      405,
+      { allow: allowed },
+    );
   }
   return errorEnvelope(MIXPAY_CODES.PARAMETER_ERROR, `Parameter error: no MixPay route at ${path}`, 404);
 }

@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 afterAll(async () => store.cleanup());
 
-const SETTINGS = ["MIXPAY_BOT_IDS", "MIXPAY_MAX_EXPIRY_SECONDS", "MIXPAY_RATE_LIMIT_PER_SOURCE", "MIXPAY_RATE_LIMIT_PER_PAYEE", "MIXPAY_RATE_WINDOW_SECONDS"];
+const SETTINGS = [
+  "MIXPAY_BOT_IDS",
+  "MIXPAY_MAX_EXPIRY_SECONDS",
+  "MIXPAY_RATE_LIMIT_PER_SOURCE",
+  "MIXPAY_RATE_LIMIT_PER_PAYEE",
+  "MIXPAY_RATE_WINDOW_SECONDS",
+];
 const saved = Object.fromEntries(SETTINGS.map((k) => [k, process.env[k]]));
 function configure(settings: Record<string, string>) {
   Object.assign(process.env, settings);
@@ -41,7 +47,10 @@ async function create(body: Record<string, unknown>, from?: string) {
   return envelope(await handleCreateOrder(createRequest(body, "json", from ? { [PEER_ADDR_HEADER]: from } : {})));
 }
 const nowS = () => Math.floor(Date.now() / 1000);
-const usdtMax = async (now?: Date) => (await getAssetsRange(store.db, { payeeId: PAYEE, wallet: "demo" }, now)).find((a) => a.asset_id === DEMO_ASSETS.USDT)!.max;
+const usdtMax = async (now?: Date) =>
+  (await getAssetsRange(store.db, { payeeId: PAYEE, wallet: "demo" }, now)).find(
+    (a) => a.asset_id === DEMO_ASSETS.USDT,
+  )!.max;
 
 describe("memo fits a Safe transaction's extra (256 bytes of UTF-8)", () => {
   it.each([
@@ -54,7 +63,10 @@ describe("memo fits a Safe transaction's extra (256 bytes of UTF-8)", () => {
     const body = createBody({ memo });
     const r = await create(body);
     expect(r.code).toBe(code);
-    const rows = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+    const rows = await store.db
+      .select()
+      .from(orders)
+      .where(eq(orders.traceId, body.trace_id as string));
     if (code === 0) {
       expect(rows[0]!.memo).toBe(memo);
     } else {
@@ -80,7 +92,13 @@ describe("control characters are refused in every field, naming it", () => {
     const r = await create(body);
     expect(r).toMatchObject({ code: 11000, success: false, status: 200 });
     expect(r.message).toBe(`Parameter error: ${field} must not contain control characters`);
-    if (field !== "trace_id") expect(await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string))).toHaveLength(0);
+    if (field !== "trace_id")
+      expect(
+        await store.db
+          .select()
+          .from(orders)
+          .where(eq(orders.traceId, body.trace_id as string)),
+      ).toHaveLength(0);
   });
 
   it("on assets/range too", async () => {
@@ -112,13 +130,18 @@ describe("expired_at is capped (reservation squatting)", () => {
     expect(Number(await usdtMax())).toBeLessThan(50);
     // The expiry job releases them once their deadline has passed (reservations are a counter now).
     await expireDueOrders(store.db, new Date(Date.now() + 7201 * 1000));
-    for (const t of ids) expect((await store.db.select({ s: orders.status }).from(orders).where(eq(orders.traceId, t)))[0]!.s).toBe("expired");
+    for (const t of ids)
+      expect((await store.db.select({ s: orders.status }).from(orders).where(eq(orders.traceId, t)))[0]!.s).toBe(
+        "expired",
+      );
     expect(await usdtMax()).toBe(before);
   });
 
   it("the cap follows MIXPAY_MAX_EXPIRY_SECONDS", async () => {
     configure({ MIXPAY_MAX_EXPIRY_SECONDS: "600" });
-    expect((await create(createBody({ expired_at: String(nowS() + 900) }))).message).toContain("at most 600 seconds ahead");
+    expect((await create(createBody({ expired_at: String(nowS() + 900) }))).message).toContain(
+      "at most 600 seconds ahead",
+    );
     expect((await create(createBody({ expired_at: String(nowS() + 590) }))).code).toBe(0);
   });
 });
@@ -130,7 +153,12 @@ describe("opponent_id is pinned to MixPay's bots (MIXPAY_BOT_IDS)", () => {
     const r = await create(thief);
     expect(r).toMatchObject({ code: 11000, success: false });
     expect(r.message).toContain("opponent_id");
-    expect(await store.db.select().from(orders).where(eq(orders.traceId, thief.trace_id as string))).toHaveLength(0);
+    expect(
+      await store.db
+        .select()
+        .from(orders)
+        .where(eq(orders.traceId, thief.trace_id as string)),
+    ).toHaveLength(0);
     expect((await create(createBody())).code).toBe(0);
     expect((await create(createBody({ opponent_id: MIXPAY_BOT.replace(/-/g, "") }))).code).toBe(0);
   });
@@ -155,19 +183,33 @@ describe("rate limits per source and per payee", () => {
   it("a source over its limit gets 11002 with HTTP 429 and Retry-After; other sources go on; repeated throttling alerts", async () => {
     configure({ MIXPAY_RATE_LIMIT_PER_SOURCE: "3", MIXPAY_RATE_WINDOW_SECONDS: "3600" });
     const flood = "198.51.100.66";
-    for (let i = 0; i < 3; i++) expect(await create(createBody({ payee_id: crypto.randomUUID() }), flood)).toMatchObject({ code: 0 });
+    for (let i = 0; i < 3; i++)
+      expect(await create(createBody({ payee_id: crypto.randomUUID() }), flood)).toMatchObject({ code: 0 });
     const body = createBody({ payee_id: crypto.randomUUID() });
     const res = await handleCreateOrder(createRequest(body, "json", { [PEER_ADDR_HEADER]: flood }));
     expect(res.headers.get("retry-after")).toBe("1800");
     const r = await envelope(res);
     expect(r).toMatchObject({ code: 11002, success: false, status: 429, data: [] });
     expect(r.message).toMatch(/^This payment is unavailable: too many create_order calls for this source address/);
-    expect(await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string))).toHaveLength(0);
+    expect(
+      await store.db
+        .select()
+        .from(orders)
+        .where(eq(orders.traceId, body.trace_id as string)),
+    ).toHaveLength(0);
     expect((await create(createBody({ payee_id: crypto.randomUUID() }), "198.51.100.67")).code).toBe(0);
 
-    expect(await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `create_order_throttled:source:${flood}`))).toHaveLength(0);
+    expect(
+      await store.db
+        .select()
+        .from(alerts)
+        .where(eq(alerts.dedupeKey, `create_order_throttled:source:${flood}`)),
+    ).toHaveLength(0);
     for (let i = 0; i < 10; i++) expect((await create(createBody(), flood)).code).toBe(11002);
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `create_order_throttled:source:${flood}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `create_order_throttled:source:${flood}`));
     expect(alert).toMatchObject({ kind: "create_order_throttled", severity: "warning" });
     expect(alert!.message).toContain("MIXPAY_RATE_LIMIT_PER_SOURCE");
   });
@@ -190,7 +232,11 @@ describe("rate limits per source and per payee", () => {
       const rule = { limit: 3, windowSeconds: 60 };
       const key = `test:shared:${crypto.randomUUID()}`;
       const t = new Date("2026-01-01T00:00:10Z");
-      expect(await hitRateLimit(store.db, key, rule, t)).toMatchObject({ allowed: true, hits: 1, retryAfterSeconds: 50 });
+      expect(await hitRateLimit(store.db, key, rule, t)).toMatchObject({
+        allowed: true,
+        hits: 1,
+        retryAfterSeconds: 50,
+      });
       expect(await hitRateLimit(second, key, rule, t)).toMatchObject({ allowed: true, hits: 2 });
       const both = await Promise.all([hitRateLimit(store.db, key, rule, t), hitRateLimit(second, key, rule, t)]);
       expect(both.map((v) => v.hits).sort()).toEqual([3, 4]);
@@ -202,8 +248,15 @@ describe("rate limits per source and per payee", () => {
       expect(await pruneRateLimits(store.db, "test", new Date("2026-01-01T00:02:00Z"))).toBeGreaterThanOrEqual(1);
       expect(await store.db.select().from(rateLimitCounters).where(eq(rateLimitCounters.key, key))).toHaveLength(0);
       // 0 = no limit, nothing written.
-      expect(await hitRateLimit(store.db, `${key}:off`, { limit: 0, windowSeconds: 60 }, t)).toMatchObject({ allowed: true });
-      expect(await store.db.select().from(rateLimitCounters).where(eq(rateLimitCounters.key, `${key}:off`))).toHaveLength(0);
+      expect(await hitRateLimit(store.db, `${key}:off`, { limit: 0, windowSeconds: 60 }, t)).toMatchObject({
+        allowed: true,
+      });
+      expect(
+        await store.db
+          .select()
+          .from(rateLimitCounters)
+          .where(eq(rateLimitCounters.key, `${key}:off`)),
+      ).toHaveLength(0);
     } finally {
       await other?.close();
     }

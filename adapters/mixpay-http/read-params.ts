@@ -29,7 +29,10 @@ export async function readBodyParams(req: Request): Promise<Record<string, unkno
   }
   const text = decodeUtf8(bytes);
   const trimmed = text.trimStart();
-  if (type.includes("json") || (!type.includes("x-www-form-urlencoded") && (trimmed.startsWith("{") || trimmed.startsWith("[")))) {
+  if (
+    type.includes("json") ||
+    (!type.includes("x-www-form-urlencoded") && (trimmed.startsWith("{") || trimmed.startsWith("[")))
+  ) {
     return parseJsonObject(text);
   }
   return firstValues(new URLSearchParams(text));
@@ -70,5 +73,10 @@ function parseJsonObject(text: string): Record<string, unknown> {
 }
 
 function isJsonNumber(v: unknown): v is { jsonNumber: string } {
-  return typeof v === "object" && v !== null && "jsonNumber" in v && typeof (v as { jsonNumber: unknown }).jsonNumber === "string";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    "jsonNumber" in v &&
+    typeof (v as { jsonNumber: unknown }).jsonNumber === "string"
+  );
 }

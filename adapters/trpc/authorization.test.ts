@@ -25,8 +25,18 @@ let traceB: string;
 beforeAll(async () => {
   store = await createTestStore();
   const ids = {
-    a: await createUser(store.db, { email: "a@example.test", password: "pw-a-123456", role: "merchant", payeeIds: [PAYEE_A] }),
-    b: await createUser(store.db, { email: "b@example.test", password: "pw-b-123456", role: "merchant", payeeIds: [PAYEE_B] }),
+    a: await createUser(store.db, {
+      email: "a@example.test",
+      password: "pw-a-123456",
+      role: "merchant",
+      payeeIds: [PAYEE_A],
+    }),
+    b: await createUser(store.db, {
+      email: "b@example.test",
+      password: "pw-b-123456",
+      role: "merchant",
+      payeeIds: [PAYEE_B],
+    }),
     op: await createUser(store.db, { email: "op@example.test", password: "pw-op-123456", role: "operator" }),
   };
   const user = async (id: string) => (await loadSessionUser(store.db, id))!;
@@ -56,44 +66,181 @@ type Who = keyof typeof ctx;
 const everyone: Who[] = ["anonymous", "merchantA", "merchantB", "operator"];
 
 describe("authorization matrix over every procedure", () => {
-  const alertId = () => raiseAlert(store.db, { kind: "t", dedupeKey: `t:${crypto.randomUUID()}`, message: "m" }).then((a) => a.id);
+  const alertId = () =>
+    raiseAlert(store.db, { kind: "t", dedupeKey: `t:${crypto.randomUUID()}`, message: "m" }).then((a) => a.id);
   const cases: [string, (c: ReturnType<typeof createCaller>) => Promise<unknown>, Record<Who, string>][] = [
-    ["orders.list", (c) => c.orders.list({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
-    ["orders.totals", (c) => c.orders.totals({}), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
-    ["orders.assets", (c) => c.orders.assets(), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" }],
-    ["orders.get (A's order)", (c) => c.orders.get({ id: orderA }), { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "NOT_FOUND", operator: "ok" }],
-    ["operator.overview", (c) => c.operator.overview(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.balances", (c) => c.operator.balances(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.updateAsset", (c) => c.operator.updateAsset({ assetId: DEMO_ASSETS.USDT, feeRate: "0.02" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setWalletEnabled", (c) => c.operator.setWalletEnabled({ name: "binance", enabled: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.access", (c) => c.operator.access({}), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setAccessMode", (c) => c.operator.setAccessMode({ mode: "open" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setAccessEntry", (c) => c.operator.setAccessEntry({ payeeId: PAYEE_B, list: "block", present: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.alerts", (c) => c.operator.alerts(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.acknowledgeAlert", async (c) => c.operator.acknowledgeAlert({ id: await alertId() }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.settlementQueue", (c) => c.operator.settlementQueue(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.retrySettlements", (c) => c.operator.retrySettlements({ orderIds: [orderA] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.reports", (c) => c.operator.reports(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.refunds", (c) => c.operator.refunds(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.wallets", (c) => c.operator.wallets(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.users", (c) => c.operator.users(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.inviteUser", (c) => c.operator.inviteUser({ email: `new-${crypto.randomUUID().slice(0, 8)}@example.test`, role: "merchant" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setPayeeLink", (c) => c.operator.setPayeeLink({ userId: ctx.merchantB.user!.id, payeeId: PAYEE_B, linked: true }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setUserDisabled", (c) => c.operator.setUserDisabled({ userId: ctx.merchantB.user!.id, disabled: false }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    [
+      "orders.list",
+      (c) => c.orders.list({}),
+      { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" },
+    ],
+    [
+      "orders.totals",
+      (c) => c.orders.totals({}),
+      { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" },
+    ],
+    [
+      "orders.assets",
+      (c) => c.orders.assets(),
+      { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "ok", operator: "ok" },
+    ],
+    [
+      "orders.get (A's order)",
+      (c) => c.orders.get({ id: orderA }),
+      { anonymous: "UNAUTHORIZED", merchantA: "ok", merchantB: "NOT_FOUND", operator: "ok" },
+    ],
+    [
+      "operator.overview",
+      (c) => c.operator.overview(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.balances",
+      (c) => c.operator.balances(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.updateAsset",
+      (c) => c.operator.updateAsset({ assetId: DEMO_ASSETS.USDT, feeRate: "0.02" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setWalletEnabled",
+      (c) => c.operator.setWalletEnabled({ name: "binance", enabled: true }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.access",
+      (c) => c.operator.access({}),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setAccessMode",
+      (c) => c.operator.setAccessMode({ mode: "open" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setAccessEntry",
+      (c) => c.operator.setAccessEntry({ payeeId: PAYEE_B, list: "block", present: false }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.alerts",
+      (c) => c.operator.alerts(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.acknowledgeAlert",
+      async (c) => c.operator.acknowledgeAlert({ id: await alertId() }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.settlementQueue",
+      (c) => c.operator.settlementQueue(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.retrySettlements",
+      (c) => c.operator.retrySettlements({ orderIds: [orderA] }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.reports",
+      (c) => c.operator.reports(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.refunds",
+      (c) => c.operator.refunds(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.wallets",
+      (c) => c.operator.wallets(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.users",
+      (c) => c.operator.users(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.inviteUser",
+      (c) => c.operator.inviteUser({ email: `new-${crypto.randomUUID().slice(0, 8)}@example.test`, role: "merchant" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setPayeeLink",
+      (c) => c.operator.setPayeeLink({ userId: ctx.merchantB.user!.id, payeeId: PAYEE_B, linked: true }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setUserDisabled",
+      (c) => c.operator.setUserDisabled({ userId: ctx.merchantB.user!.id, disabled: false }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
     // Each caller gets its own open order: merchants and anonymous are refused before anything changes.
-    ["operator.cancelOrder", async (c) => c.operator.cancelOrder({ orderId: (await insertOrder(store.db, {})).id }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.orderStatuses", (c) => c.operator.orderStatuses({ orderIds: [orderA, orderB] }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.setLowBalanceThreshold", (c) => c.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.BTC, threshold: "0.5" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.awaitingMixPayRefund", (c) => c.operator.awaitingMixPayRefund(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["operator.retryRefund", (c) => c.operator.retryRefund({ orderId: orderB }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
-    ["operator.refundWithoutMixPayRefund", (c) => c.operator.refundWithoutMixPayRefund({ orderId: orderB, note: "MixPay ticket 1" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" }],
-    ["operator.audit", (c) => c.operator.audit(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["treasury.summary", (c) => c.treasury.summary(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["treasury.statement", (c) => c.treasury.statement({ assetId: DEMO_ASSETS.USDT, from: "2026-11-01", to: "2026-11-07" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
-    ["treasury.suspense", (c) => c.treasury.suspense(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    [
+      "operator.cancelOrder",
+      async (c) => c.operator.cancelOrder({ orderId: (await insertOrder(store.db, {})).id }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.orderStatuses",
+      (c) => c.operator.orderStatuses({ orderIds: [orderA, orderB] }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.setLowBalanceThreshold",
+      (c) => c.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.BTC, threshold: "0.5" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.awaitingMixPayRefund",
+      (c) => c.operator.awaitingMixPayRefund(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "operator.retryRefund",
+      (c) => c.operator.retryRefund({ orderId: orderB }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" },
+    ],
+    [
+      "operator.refundWithoutMixPayRefund",
+      (c) => c.operator.refundWithoutMixPayRefund({ orderId: orderB, note: "MixPay ticket 1" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "CONFLICT" },
+    ],
+    [
+      "operator.audit",
+      (c) => c.operator.audit(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "treasury.summary",
+      (c) => c.treasury.summary(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "treasury.statement",
+      (c) => c.treasury.statement({ assetId: DEMO_ASSETS.USDT, from: "2026-11-01", to: "2026-11-07" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
+    [
+      "treasury.suspense",
+      (c) => c.treasury.suspense(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
     // No such item: an operator gets past authorization and is told so.
-    ["treasury.labelSuspense", (c) => c.treasury.labelSuspense({ journalId: "999999", as: "funding", reason: "top-up by the operator" }), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "NOT_FOUND" }],
-    ["treasury.reconcileNow", (c) => c.treasury.reconcileNow(), { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" }],
+    [
+      "treasury.labelSuspense",
+      (c) => c.treasury.labelSuspense({ journalId: "999999", as: "funding", reason: "top-up by the operator" }),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "NOT_FOUND" },
+    ],
+    [
+      "treasury.reconcileNow",
+      (c) => c.treasury.reconcileNow(),
+      { anonymous: "UNAUTHORIZED", merchantA: "FORBIDDEN", merchantB: "FORBIDDEN", operator: "ok" },
+    ],
   ];
   for (const [name, call, expected] of cases) {
     it.each(everyone)(`${name} as %s`, async (who) => {
@@ -156,15 +303,23 @@ describe("operator actions are audited", () => {
     const [eth] = await store.db.select().from(assets).where(eq(assets.assetId, DEMO_ASSETS.ETH));
     expect(eth!.feeRate).toBe("0.01500000");
     await op.operator.setAccessEntry({ payeeId: PAYEE_B, list: "block", present: true });
-    expect(await store.db.select().from(payeeAccessEntries).where(eq(payeeAccessEntries.payeeId, PAYEE_B))).toHaveLength(1);
+    expect(
+      await store.db.select().from(payeeAccessEntries).where(eq(payeeAccessEntries.payeeId, PAYEE_B)),
+    ).toHaveLength(1);
     const retried = await op.operator.retrySettlements({ orderIds: [orderA, orderB] });
     expect(retried).toMatchObject({ queued: [orderA], skipped: [orderB] });
-    expect((await store.db.select().from(outbox)).some((e) => e.name === "order/settle.requested" && (e.data as { orderId: string }).orderId === orderA)).toBe(true);
+    expect(
+      (await store.db.select().from(outbox)).some(
+        (e) => e.name === "order/settle.requested" && (e.data as { orderId: string }).orderId === orderA,
+      ),
+    ).toBe(true);
     const { id } = await raiseAlert(store.db, { kind: "low_balance", dedupeKey: "low:x", message: "low" });
     await op.operator.acknowledgeAlert({ id });
     expect((await store.db.select().from(alerts).where(eq(alerts.id, id)))[0]!.acknowledgedAt).toBeInstanceOf(Date);
     const actions = (await store.db.select().from(auditLog)).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(["asset.update", "access.block.add", "settlement.retry", "alert.acknowledge"]));
+    expect(actions).toEqual(
+      expect.arrayContaining(["asset.update", "access.block.add", "settlement.retry", "alert.acknowledge"]),
+    );
     const [feeRow] = await store.db.select().from(auditLog).where(eq(auditLog.targetId, DEMO_ASSETS.ETH));
     expect(feeRow).toMatchObject({ actorEmail: "op@example.test" });
     expect((feeRow!.before as { feeRate: string }).feeRate).toBe("0.01000000");
@@ -175,7 +330,11 @@ describe("operator actions are audited", () => {
 describe("users and roles", () => {
   it("an invited merchant signs in with the one-time password, sees only linked payees, and a disabled user is out at once", async () => {
     const op = createCaller(ctx.operator);
-    const { id, password } = await op.operator.inviteUser({ email: "invited@example.test", role: "merchant", payeeIds: [PAYEE_B] });
+    const { id, password } = await op.operator.inviteUser({
+      email: "invited@example.test",
+      role: "merchant",
+      payeeIds: [PAYEE_B],
+    });
     const { authenticate } = await import("@/server/auth/users");
     expect(await authenticate(store.db, "invited@example.test", password)).toMatchObject({ id, role: "merchant" });
     const invited = createCaller({ db: store.db, user: (await loadSessionUser(store.db, id))! });
@@ -184,7 +343,9 @@ describe("users and roles", () => {
     expect(await loadSessionUser(store.db, id)).toBeNull();
     expect(await authenticate(store.db, "invited@example.test", password)).toBeNull();
     expect(await outcome(op.operator.inviteUser({ email: "invited@example.test", role: "merchant" }))).toBe("CONFLICT");
-    expect(await outcome(op.operator.setUserDisabled({ userId: ctx.operator.user!.id, disabled: true }))).toBe("CONFLICT");
+    expect(await outcome(op.operator.setUserDisabled({ userId: ctx.operator.user!.id, disabled: true }))).toBe(
+      "CONFLICT",
+    );
   });
 });
 
@@ -196,10 +357,19 @@ describe("balances, wallets and the settlement queue", () => {
     expect(usdt).toMatchObject({ lowBalanceThreshold: "1000000.00000000", low: true });
     expect(usdt.available).toBe(dec(usdt.balance).minus(dec(usdt.reserved)).toFixed());
     await op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: null });
-    expect((await op.operator.balances()).find((b) => b.assetId === DEMO_ASSETS.USDT)).toMatchObject({ lowBalanceThreshold: null, low: false });
-    const rows = (await store.db.select().from(auditLog).where(eq(auditLog.targetId, DEMO_ASSETS.USDT))).filter((r) => r.action === "asset.update");
-    expect(rows.map((r) => (r.after as { lowBalanceThreshold: string | null }).lowBalanceThreshold)).toEqual(expect.arrayContaining(["1000000.00000000", null]));
-    expect(await outcome(op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: "-1" }))).toBe("BAD_REQUEST");
+    expect((await op.operator.balances()).find((b) => b.assetId === DEMO_ASSETS.USDT)).toMatchObject({
+      lowBalanceThreshold: null,
+      low: false,
+    });
+    const rows = (await store.db.select().from(auditLog).where(eq(auditLog.targetId, DEMO_ASSETS.USDT))).filter(
+      (r) => r.action === "asset.update",
+    );
+    expect(rows.map((r) => (r.after as { lowBalanceThreshold: string | null }).lowBalanceThreshold)).toEqual(
+      expect.arrayContaining(["1000000.00000000", null]),
+    );
+    expect(await outcome(op.operator.setLowBalanceThreshold({ assetId: DEMO_ASSETS.USDT, threshold: "-1" }))).toBe(
+      "BAD_REQUEST",
+    );
   });
 
   it("wallets list every row with its provider; order statuses report the queue's progress", async () => {
@@ -210,9 +380,17 @@ describe("balances, wallets and the settlement queue", () => {
     // Without Binance Pay keys the binance wallet is served by the demo checkout, and the page says so.
     const binance = wallets.find((w) => w.name === "binance");
     expect(binance).toMatchObject({ provider: "binance", servedBy: env().binancePayConfigured ? "binance" : "demo" });
-    expect(wallets.find((w) => w.name === "demo")).toMatchObject({ servedBy: "demo", servedBySummary: expect.stringContaining("Demo wallet") });
+    expect(wallets.find((w) => w.name === "demo")).toMatchObject({
+      servedBy: "demo",
+      servedBySummary: expect.stringContaining("Demo wallet"),
+    });
     const statuses = await op.operator.orderStatuses({ orderIds: [orderA, orderB] });
-    expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(new Map([[orderA, "settlement_failed"], [orderB, "created"]]));
+    expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(
+      new Map([
+        [orderA, "settlement_failed"],
+        [orderB, "created"],
+      ]),
+    );
     expect((await op.operator.settlementQueue()).map((q) => q.id)).toContain(orderA);
   });
 

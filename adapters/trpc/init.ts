@@ -55,7 +55,9 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
  * Merchants (and operators, who see every payee). For a merchant the payee ids are the ones
  * linked to the user; procedures filter by them server-side, so no input can widen them.
  */
-export const merchantProcedure = protectedProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, scope: scopeOf(ctx.user) } }));
+export const merchantProcedure = protectedProcedure.use(({ ctx, next }) =>
+  next({ ctx: { ...ctx, scope: scopeOf(ctx.user) } }),
+);
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "operator") throw new TRPCError({ code: "FORBIDDEN", message: "operators only" });

@@ -13,9 +13,12 @@ export function Amount({ value, symbol }: { value: string; symbol?: string | nul
 
 /** Shared classes, so every page has the same inputs, buttons, tables and focus rings. */
 export const ui = {
-  input: "rounded-md border border-zinc-300 bg-white px-2 py-1 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 dark:border-zinc-700 dark:bg-zinc-900",
-  button: "rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800",
-  primary: "rounded-md bg-zinc-900 px-3 py-1 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300",
+  input:
+    "rounded-md border border-zinc-300 bg-white px-2 py-1 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-600 dark:border-zinc-700 dark:bg-zinc-900",
+  button:
+    "rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800",
+  primary:
+    "rounded-md bg-zinc-900 px-3 py-1 text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300",
   table: "mt-3 w-full text-left text-sm",
   th: "py-1 pr-3 font-medium text-zinc-500",
   td: "py-2 pr-3 align-top",
@@ -60,7 +63,11 @@ export function Hidden({ children }: { children: React.ReactNode }) {
 }
 
 export function Empty({ children }: { children: React.ReactNode }) {
-  return <p className="mt-3 rounded-md border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-500 dark:border-zinc-700">{children}</p>;
+  return (
+    <p className="mt-3 rounded-md border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-500 dark:border-zinc-700">
+      {children}
+    </p>
+  );
 }
 
 export function ErrorNote({ message }: { message: string | null | undefined }) {

@@ -39,7 +39,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <nav aria-label="Console" className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3 text-sm">
             <span className="font-semibold">MixPay broker</span>
             {links.map(([href, label]) => (
-              <Link key={href} href={href!} className="rounded px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-zinc-800">
+              <Link
+                key={href}
+                href={href!}
+                className="rounded px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:hover:bg-zinc-800"
+              >
                 {label}
               </Link>
             ))}
@@ -47,7 +51,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               {user.email ?? user.name} ({user.role})
             </span>
             <form action={signOutAction}>
-              <button type="submit" className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-zinc-700 dark:hover:bg-zinc-800">
+              <button
+                type="submit"
+                className="rounded border border-zinc-300 px-2 py-1 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-zinc-700 dark:hover:bg-zinc-800"
+              >
                 Sign out
               </button>
             </form>

@@ -20,7 +20,17 @@ export function LocalTime({ iso }: { iso: string }) {
 }
 
 function local(d: Date, zone: string): string {
-  const text = d.toLocaleString(undefined, { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  const name = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: "short" }).formatToParts(d).find((p) => p.type === "timeZoneName")?.value;
+  const text = d.toLocaleString(undefined, {
+    timeZone: zone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+  const name = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: "short" })
+    .formatToParts(d)
+    .find((p) => p.type === "timeZoneName")?.value;
   return `${text} ${name ?? zone}`;
 }

@@ -27,11 +27,22 @@ export function ThresholdForm({ assetId, symbol, value }: { assetId: string; sym
     save.mutate({ assetId, threshold: draft.trim() === "" ? null : draft.trim() });
   };
   return (
-    <form onSubmit={submit} className="flex flex-wrap items-center gap-2" aria-label={`${symbol} low-balance threshold`}>
+    <form
+      onSubmit={submit}
+      className="flex flex-wrap items-center gap-2"
+      aria-label={`${symbol} low-balance threshold`}
+    >
       <label className="sr-only" htmlFor={`threshold-${assetId}`}>
         Low-balance threshold ({symbol})
       </label>
-      <input id={`threshold-${assetId}`} value={draft} onChange={(e) => setDraft(e.target.value)} inputMode="decimal" placeholder="none" className={`${ui.input} w-32`} />
+      <input
+        id={`threshold-${assetId}`}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        inputMode="decimal"
+        placeholder="none"
+        className={`${ui.input} w-32`}
+      />
       <button type="submit" disabled={save.isPending} className={ui.button}>
         {save.isPending ? "Saving…" : "Save"}
       </button>
@@ -51,7 +62,12 @@ export function WalletToggle({ name, enabled }: { name: string; enabled: boolean
   const set = useMutation(trpc.operator.setWalletEnabled.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <span className="inline-flex items-center gap-2">
-      <button type="button" disabled={set.isPending} onClick={() => set.mutate({ name, enabled: !enabled })} className={ui.button}>
+      <button
+        type="button"
+        disabled={set.isPending}
+        onClick={() => set.mutate({ name, enabled: !enabled })}
+        className={ui.button}
+      >
         {set.isPending ? "…" : enabled ? `Disable ${name}` : `Enable ${name}`}
       </button>
       <ErrorNote message={set.error?.message} />
@@ -91,11 +107,21 @@ export function InviteForm() {
       <form onSubmit={submit} className="flex flex-wrap items-end gap-3 text-sm" aria-label="Invite a user">
         <label className="flex flex-col">
           Email
-          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} className={`${ui.input} w-64`} />
+          <input
+            type="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            className={`${ui.input} w-64`}
+          />
         </label>
         <label className="flex flex-col">
           Role
-          <select value={role} onChange={(e) => setRole(e.target.value === "operator" ? "operator" : "merchant")} className={ui.input}>
+          <select
+            value={role}
+            onChange={(e) => setRole(e.target.value === "operator" ? "operator" : "merchant")}
+            className={ui.input}
+          >
             <option value="merchant">merchant</option>
             <option value="operator">operator</option>
           </select>
@@ -112,9 +138,16 @@ export function InviteForm() {
       </form>
       <ErrorNote message={invite.error?.message} />
       {issued && (
-        <div role="status" data-testid="one-time-password" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
-          One-time password for <strong>{issued.email}</strong>: <code className="select-all font-mono">{issued.password}</code>
-          <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Shown once. Hand it over on a safe channel; it is stored only as a hash.</p>
+        <div
+          role="status"
+          data-testid="one-time-password"
+          className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
+        >
+          One-time password for <strong>{issued.email}</strong>:{" "}
+          <code className="select-all font-mono">{issued.password}</code>
+          <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
+            Shown once. Hand it over on a safe channel; it is stored only as a hash.
+          </p>
         </div>
       )}
     </div>
@@ -125,14 +158,22 @@ export function PayeeLinks({ userId, payeeIds }: { userId: string; payeeIds: str
   const trpc = useTRPC();
   const router = useRouter();
   const [draft, setDraft] = useState("");
-  const link = useMutation(trpc.operator.setPayeeLink.mutationOptions({ onSuccess: () => (setDraft(""), router.refresh()) }));
+  const link = useMutation(
+    trpc.operator.setPayeeLink.mutationOptions({ onSuccess: () => (setDraft(""), router.refresh()) }),
+  );
   return (
     <div className="space-y-1">
       <ul className="space-y-1">
         {payeeIds.map((p) => (
           <li key={p} className="flex items-center gap-2">
             <code className="font-mono text-xs">{p}</code>
-            <button type="button" disabled={link.isPending} onClick={() => link.mutate({ userId, payeeId: p, linked: false })} className={`${ui.button} px-2 py-0 text-xs`} aria-label={`Unlink payee ${p}`}>
+            <button
+              type="button"
+              disabled={link.isPending}
+              onClick={() => link.mutate({ userId, payeeId: p, linked: false })}
+              className={`${ui.button} px-2 py-0 text-xs`}
+              aria-label={`Unlink payee ${p}`}
+            >
               Unlink
             </button>
           </li>
@@ -148,7 +189,15 @@ export function PayeeLinks({ userId, payeeIds }: { userId: string; payeeIds: str
         <label className="sr-only" htmlFor={`link-${userId}`}>
           Payee id to link
         </label>
-        <input id={`link-${userId}`} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="payee id" required pattern="[0-9a-fA-F\-]{36}" className={`${ui.input} w-80 text-xs`} />
+        <input
+          id={`link-${userId}`}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          placeholder="payee id"
+          required
+          pattern="[0-9a-fA-F\-]{36}"
+          className={`${ui.input} w-80 text-xs`}
+        />
         <button type="submit" disabled={link.isPending} className={`${ui.button} px-2 py-0 text-xs`}>
           Link
         </button>
@@ -164,7 +213,13 @@ export function DisableToggle({ userId, email, disabled }: { userId: string; ema
   const set = useMutation(trpc.operator.setUserDisabled.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <span className="inline-flex flex-col gap-1">
-      <button type="button" disabled={set.isPending} onClick={() => set.mutate({ userId, disabled: !disabled })} className={ui.button} aria-label={`${disabled ? "Enable" : "Disable"} ${email}`}>
+      <button
+        type="button"
+        disabled={set.isPending}
+        onClick={() => set.mutate({ userId, disabled: !disabled })}
+        className={ui.button}
+        aria-label={`${disabled ? "Enable" : "Disable"} ${email}`}
+      >
         {disabled ? "Enable" : "Disable"}
       </button>
       <ErrorNote message={set.error?.message} />

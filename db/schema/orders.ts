@@ -1,15 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  bigserial,
-  index,
-  jsonb,
-  pgEnum,
-  pgTable,
-  text,
-  uniqueIndex,
-  uuid,
-  varchar,
-} from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core";
 import { createdAt, money, rate, tstz, updatedAt } from "./columns";
 
 /**

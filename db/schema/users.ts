@@ -18,10 +18,7 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("users_email_key").on(t.email),
-    uniqueIndex("users_mixin_user_id_key").on(t.mixinUserId),
-  ],
+  (t) => [uniqueIndex("users_email_key").on(t.email), uniqueIndex("users_mixin_user_id_key").on(t.mixinUserId)],
 );
 
 /** The MixPay payee ids whose payments a merchant user may read. */

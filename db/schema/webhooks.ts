@@ -19,5 +19,8 @@ export const walletWebhookReceipts = pgTable(
     bizStatus: varchar("biz_status", { length: 40 }).notNull(),
     receivedAt: tstz("received_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.provider, t.nonce] }), index("wallet_webhook_receipts_received_idx").on(t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.provider, t.nonce] }),
+    index("wallet_webhook_receipts_received_idx").on(t.receivedAt),
+  ],
 );

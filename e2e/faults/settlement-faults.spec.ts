@@ -26,7 +26,14 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   emu = await startMixinEmulator();
-  runner = await startLocalInngest({ port: 0, appUrl: `${base}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: (n) => Math.min(1000 * 2 ** (n - 1), 15_000) });
+  runner = await startLocalInngest({
+    port: 0,
+    appUrl: `${base}/api/inngest`,
+    autoCron: false,
+    resyncIntervalMs: 0,
+    logger: quiet,
+    backoff: (n) => Math.min(1000 * 2 ** (n - 1), 15_000),
+  });
   db = await createFreshDatabase({ prefix: "e2e_faults" });
   dbUrl = db.url;
 });
@@ -39,7 +46,12 @@ test.afterAll(async () => {
 });
 
 async function startApp(): Promise<void> {
-  app = await startBrokerProcess({ port: PORT, emu, inngestUrl: runner.url, env: { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true" } });
+  app = await startBrokerProcess({
+    port: PORT,
+    emu,
+    inngestUrl: runner.url,
+    env: { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true" },
+  });
 }
 
 async function createAndPay(amount: string): Promise<{ traceId: string; orderId: string }> {
@@ -84,7 +96,9 @@ test("the broker SIGKILLed between the transfer and its confirmation settles onc
   // dies after Mixin committed the transfer and before the broker recorded it as settled.
   emu.setFault({ pattern: `^GET /safe/transactions/`, mode: "timeout", delayMs: 60_000, after: 1 });
   const { traceId: trace, orderId } = await createAndPay("3.3");
-  await expect.poll(() => emu.requests().filter((r) => r === `GET /safe/transactions/${trace}`).length, { timeout: 60_000 }).toBe(2);
+  await expect
+    .poll(() => emu.requests().filter((r) => r === `GET /safe/transactions/${trace}`).length, { timeout: 60_000 })
+    .toBe(2);
   expect(emu.settlements().filter((s) => s.traceId === trace)).toHaveLength(1);
   expect(await orderStatus(orderId)).toBe("settling");
 
@@ -94,7 +108,9 @@ test("the broker SIGKILLed between the transfer and its confirmation settles onc
   await startApp();
 
   await expect.poll(() => orderStatus(orderId), { timeout: 120_000, intervals: [1000] }).toBe("settled");
-  expect(emu.settlements().filter((s) => s.traceId === trace)).toEqual([expect.objectContaining({ amount: "3.3", memo: `memo-${trace.slice(0, 8)}` })]);
+  expect(emu.settlements().filter((s) => s.traceId === trace)).toEqual([
+    expect.objectContaining({ amount: "3.3", memo: `memo-${trace.slice(0, 8)}` }),
+  ]);
 });
 
 test("Mixin answering 500 for a minute: the settlement completes after it recovers, once", async () => {

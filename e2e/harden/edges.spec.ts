@@ -9,16 +9,33 @@ import { expect, test } from "@playwright/test";
  */
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
-test("security headers on pages and routes: CSP with a nonce and frame-ancestors 'none', nosniff, no referrer", async ({ request }) => {
+test("security headers on pages and routes: CSP with a nonce and frame-ancestors 'none', nosniff, no referrer", async ({
+  request,
+}) => {
   // Routes that read a body skip the proxy (it would buffer the body), and so does MixPay's assets/range (speed): a static CSP that allows nothing
   // (next.config.mjs; it wins over the proxy's for the trailing-slash spelling, which the proxy still sees).
-  for (const path of ["/mixpay/create_order", "/mixpay/assets/range", "/mixpay/assets/range/", "/api/trpc/orders.list", "/api/webhooks/binance", "/api/auth/session"]) {
+  for (const path of [
+    "/mixpay/create_order",
+    "/mixpay/assets/range",
+    "/mixpay/assets/range/",
+    "/api/trpc/orders.list",
+    "/api/webhooks/binance",
+    "/api/auth/session",
+  ]) {
     const h = (await request.get(path, { maxRedirects: 0 })).headers();
     expect(h["content-security-policy"], path).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
     expect(h["x-content-type-options"], path).toBe("nosniff");
     expect(h["x-frame-options"], path).toBe("DENY");
   }
-  for (const path of ["/sign-in", "/console", "/checkout/00000000-0000-0000-0000-000000000000", "/mixpay/nope", "/api/health", "/api/ready", "/r/00000000-0000-0000-0000-000000000000"]) {
+  for (const path of [
+    "/sign-in",
+    "/console",
+    "/checkout/00000000-0000-0000-0000-000000000000",
+    "/mixpay/nope",
+    "/api/health",
+    "/api/ready",
+    "/r/00000000-0000-0000-0000-000000000000",
+  ]) {
     const res = await request.get(path, { maxRedirects: 0 });
     const h = res.headers();
     expect(h["content-security-policy"], path).toContain("frame-ancestors 'none'");
@@ -46,7 +63,28 @@ test("every /mixpay answer is the envelope: fuzzed paths and methods against the
   test.setTimeout(180_000);
   const bad: string[] = [];
   const seg = fc.oneof(
-    fc.constantFrom("mixpay", "assets", "range", "create_order", "", "%", "%zz", "%E0%A4%A", "%2F", "%00", "%25", "range%20", "~", "create_order;x", "ASSETS", "%5C", "..", ".", "%2e%2e", "\\"),
+    fc.constantFrom(
+      "mixpay",
+      "assets",
+      "range",
+      "create_order",
+      "",
+      "%",
+      "%zz",
+      "%E0%A4%A",
+      "%2F",
+      "%00",
+      "%25",
+      "range%20",
+      "~",
+      "create_order;x",
+      "ASSETS",
+      "%5C",
+      "..",
+      ".",
+      "%2e%2e",
+      "\\",
+    ),
     fc.stringMatching(/^[A-Za-z0-9._~%-]{0,8}$/),
   );
   // Empty segments make doubled slashes, and dot segments and backslashes are kept: Next would answer
@@ -61,7 +99,11 @@ test("every /mixpay answer is the envelope: fuzzed paths and methods against the
     fc.asyncProperty(method, path, async (m, p) => {
       const res = await rawRequest(m, p);
       const isHead = m === "HEAD";
-      const ok = /^application\/json/.test(res.headers["content-type"] ?? "") && (isHead || isEnvelope(res.body)) && res.status !== 308 && res.status < 500;
+      const ok =
+        /^application\/json/.test(res.headers["content-type"] ?? "") &&
+        (isHead || isEnvelope(res.body)) &&
+        res.status !== 308 &&
+        res.status < 500;
       if (!ok) bad.push(`${m} ${p} → ${res.status} ${res.headers["content-type"]} ${res.body.slice(0, 80)}`);
       return true;
     }),
@@ -89,12 +131,16 @@ test("the Binance webhook and tRPC stop reading past their caps too", async () =
 });
 
 test("metrics are not served without METRICS_TOKEN; health is liveness only", async ({ request }) => {
-  expect((await request.get("/api/metrics", { headers: { authorization: "Bearer whatever-long-token" } })).status()).toBe(404);
+  expect(
+    (await request.get("/api/metrics", { headers: { authorization: "Bearer whatever-long-token" } })).status(),
+  ).toBe(404);
   const h = await request.get("/api/health");
   expect(await h.json()).toEqual({ ok: true });
   const ready = await request.get("/api/ready");
   expect([200, 503]).toContain(ready.status());
-  expect(Object.keys(((await ready.json()) as { checks: object }).checks)).toEqual(expect.arrayContaining(["database", "migrations", "balanceSync", "snapshotPoll", "outbox", "inngest"]));
+  expect(Object.keys(((await ready.json()) as { checks: object }).checks)).toEqual(
+    expect.arrayContaining(["database", "migrations", "balanceSync", "snapshotPoll", "outbox", "inngest"]),
+  );
 });
 
 function isEnvelope(body: string): boolean {
@@ -107,7 +153,10 @@ function isEnvelope(body: string): boolean {
 }
 
 /** One request over a raw socket, so the path goes out exactly as written (fetch would normalise it). */
-function rawRequest(method: string, path: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function rawRequest(
+  method: string,
+  path: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(PORT, "127.0.0.1");
     let buf = "";
@@ -128,7 +177,9 @@ function rawRequest(method: string, path: string): Promise<{ status: number; hea
       resolve({ status, headers, body });
     });
     const body = method === "POST" || method === "PUT" || method === "PATCH" ? "{}" : "";
-    s.write(`${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1:${PORT}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    s.write(
+      `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1:${PORT}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+    );
   });
 }
 
@@ -147,7 +198,11 @@ function dechunk(s: string): string {
 }
 
 /** Send a chunked body of up to `total` bytes as fast as the server takes it; stop when it answers or closes. */
-function streamUntilAnswered(path: string, type: string, total: number): Promise<{ status: number; body: string; sentBytes: number; reset: boolean }> {
+function streamUntilAnswered(
+  path: string,
+  type: string,
+  total: number,
+): Promise<{ status: number; body: string; sentBytes: number; reset: boolean }> {
   return new Promise((resolve, reject) => {
     const s = net.connect(PORT, "127.0.0.1");
     let buf = "";
@@ -179,7 +234,9 @@ function streamUntilAnswered(path: string, type: string, total: number): Promise
       reject(e);
     });
     s.on("close", finish);
-    s.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${PORT}\r\ncontent-type: ${type}\r\ntransfer-encoding: chunked\r\n\r\n`);
+    s.write(
+      `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${PORT}\r\ncontent-type: ${type}\r\ntransfer-encoding: chunked\r\n\r\n`,
+    );
     const pump = () => {
       while (!done && sent < total) {
         sent += chunk.length;

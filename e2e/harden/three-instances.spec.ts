@@ -40,10 +40,13 @@ function roundRobin(port: number, targets: number[]): Promise<http.Server> {
   let n = 0;
   const server = http.createServer((req, res) => {
     const target = targets[n++ % targets.length]!;
-    const up = http.request({ host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = http.request(
+      { host: "127.0.0.1", port: target, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on("error", () => {
       if (!res.headersSent) res.writeHead(502);
       res.end();
@@ -64,15 +67,25 @@ function inngestSpy(port: number, target: string): Promise<http.Server> {
       if (req.method === "POST" && /^\/e\//.test(req.url ?? "")) {
         try {
           const parsed = JSON.parse(body.toString()) as { id?: string } | { id?: string }[];
-          for (const e of Array.isArray(parsed) ? parsed : [parsed]) if (e.id) sentEventIds.set(e.id, (sentEventIds.get(e.id) ?? 0) + 1);
+          for (const e of Array.isArray(parsed) ? parsed : [parsed])
+            if (e.id) sentEventIds.set(e.id, (sentEventIds.get(e.id) ?? 0) + 1);
         } catch {
           // not JSON: forwarded as is
         }
       }
-      const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, "content-length": String(body.length) } }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = http.request(
+        {
+          host: t.hostname,
+          port: t.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, "content-length": String(body.length) },
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on("error", () => {
         if (!res.headersSent) res.writeHead(502);
         res.end();
@@ -86,19 +99,41 @@ function inngestSpy(port: number, target: string): Promise<http.Server> {
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   emu = await startMixinEmulator({ balances: { [USDT]: "50" } });
-  runner = await startLocalInngest({ port: 0, appUrl: `${lb}/api/inngest`, autoCron: false, resyncIntervalMs: 0, logger: quiet, backoff: (n) => Math.min(1000 * 2 ** (n - 1), 10_000) });
+  runner = await startLocalInngest({
+    port: 0,
+    appUrl: `${lb}/api/inngest`,
+    autoCron: false,
+    resyncIntervalMs: 0,
+    logger: quiet,
+    backoff: (n) => Math.min(1000 * 2 ** (n - 1), 10_000),
+  });
   spy = await inngestSpy(INNGEST_SPY_PORT, runner.url);
   balancer = await roundRobin(LB_PORT, PORTS);
   db = await createFreshDatabase({ prefix: "e2e_three" });
   dbUrl = db.url;
   // All three start together: the migrations run once (advisory lock), the demo seed is idempotent.
-  const env = { DATABASE_URL: dbUrl, SEED_DEMO_DATA: "true", PUBLIC_BASE_URL: lb, INNGEST_BASE_URL: `http://127.0.0.1:${INNGEST_SPY_PORT}`, METRICS_TOKEN, DATABASE_POOL_SIZE: "5" };
-  const started = await Promise.allSettled(PORTS.map((port) => startBrokerProcess({ port, emu, inngestUrl: `http://127.0.0.1:${INNGEST_SPY_PORT}`, env })));
+  const env = {
+    DATABASE_URL: dbUrl,
+    SEED_DEMO_DATA: "true",
+    PUBLIC_BASE_URL: lb,
+    INNGEST_BASE_URL: `http://127.0.0.1:${INNGEST_SPY_PORT}`,
+    METRICS_TOKEN,
+    DATABASE_POOL_SIZE: "5",
+  };
+  const started = await Promise.allSettled(
+    PORTS.map((port) => startBrokerProcess({ port, emu, inngestUrl: `http://127.0.0.1:${INNGEST_SPY_PORT}`, env })),
+  );
   for (const s of started) if (s.status === "fulfilled") apps.push(s.value);
   const failed = started.find((s) => s.status === "rejected");
   if (failed) throw (failed as PromiseRejectedResult).reason;
   // Every instance has opened the store (and migrated) before the tests begin.
-  await Promise.all(PORTS.map((p) => expect.poll(async () => (await fetch(`http://127.0.0.1:${p}/api/ready`)).status, { timeout: 60_000 }).toBeGreaterThan(0)));
+  await Promise.all(
+    PORTS.map((p) =>
+      expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${p}/api/ready`)).status, { timeout: 60_000 })
+        .toBeGreaterThan(0),
+    ),
+  );
   await runner.sync();
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
   // The store's USDT balance as the emulator has it (a sync would write the same).
@@ -130,7 +165,11 @@ function orderBody(o: { traceId: string; assetId: string; amount: string }) {
 }
 
 async function createOrder(port: number, body: string): Promise<{ code: number; data: { checkout_url?: string } }> {
-  const res = await fetch(`http://127.0.0.1:${port}/mixpay/create_order`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/mixpay/create_order`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
   return (await res.json()) as { code: number; data: { checkout_url?: string } };
 }
 
@@ -145,11 +184,20 @@ async function query<T extends object>(fn: (sql: postgres.Sql) => Promise<T[]>):
 
 test("concurrent orders of one asset on three instances never over-reserve", async () => {
   // 50 USDT; fifteen orders of 7 at once, five per instance: exactly seven fit.
-  const results = await Promise.all(Array.from({ length: 15 }, (_, i) => createOrder(PORTS[i % 3]!, orderBody({ traceId: crypto.randomUUID(), assetId: USDT, amount: "7" }))));
+  const results = await Promise.all(
+    Array.from({ length: 15 }, (_, i) =>
+      createOrder(PORTS[i % 3]!, orderBody({ traceId: crypto.randomUUID(), assetId: USDT, amount: "7" })),
+    ),
+  );
   const ok = results.filter((r) => r.code === 0).length;
   expect(results.every((r) => r.code === 0 || r.code === 11002)).toBe(true);
   expect(ok).toBe(7);
-  const [row] = await query((sql) => sql<{ reserved: string }[]>`select coalesce(sum(amount), 0)::text as reserved from orders where asset_id = ${USDT} and status = 'created'`);
+  const [row] = await query(
+    (sql) =>
+      sql<
+        { reserved: string }[]
+      >`select coalesce(sum(amount), 0)::text as reserved from orders where asset_id = ${USDT} and status = 'created'`,
+  );
   expect(Number(row!.reserved)).toBe(49);
 });
 
@@ -159,7 +207,9 @@ test("the same trace_id sent to all three instances at once makes one order, wit
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) => createOrder(PORTS[i % 3]!, body)));
   expect(results.map((r) => r.code)).toEqual(Array(12).fill(0));
   expect(new Set(results.map((r) => r.data.checkout_url)).size).toBe(1);
-  const rows = await query((sql) => sql<{ n: number }[]>`select count(*)::int as n from orders where trace_id = ${traceId}`);
+  const rows = await query(
+    (sql) => sql<{ n: number }[]>`select count(*)::int as n from orders where trace_id = ${traceId}`,
+  );
   expect(rows[0]!.n).toBe(1);
 });
 
@@ -167,15 +217,26 @@ test("a session cookie from instance 1 works on instances 2 and 3", async () => 
   const i1 = `http://127.0.0.1:${PORTS[0]}`;
   const csrfRes = await fetch(`${i1}/api/auth/csrf`);
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const jar = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const jar = csrfRes.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const signIn = await fetch(`${i1}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
-    body: new URLSearchParams({ csrfToken, email: "operator@demo.local", password: "operator-demo-password", callbackUrl: "/console" }),
+    body: new URLSearchParams({
+      csrfToken,
+      email: "operator@demo.local",
+      password: "operator-demo-password",
+      callbackUrl: "/console",
+    }),
   });
   expect(signIn.status).toBe(302);
-  const session = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c!.startsWith("authjs.session-token="));
+  const session = signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .find((c) => c!.startsWith("authjs.session-token="));
   expect(session).toBeTruthy();
   for (const port of PORTS.slice(1)) {
     const me = await fetch(`http://127.0.0.1:${port}/api/auth/session`, { headers: { cookie: session! } });
@@ -195,13 +256,28 @@ test("paid orders settle once each and every outbox event reaches Inngest once, 
     traces.push({ traceId, orderId: r.data.checkout_url!.split("/").pop()! });
   }
   // Pay all six at once, each on another instance than the one that took the order.
-  const paid = await Promise.all(traces.map((t, i) => fetch(`http://127.0.0.1:${PORTS[(i + 1) % 3]}/checkout/${t.orderId}/pay`, { method: "POST", redirect: "manual" })));
+  const paid = await Promise.all(
+    traces.map((t, i) =>
+      fetch(`http://127.0.0.1:${PORTS[(i + 1) % 3]}/checkout/${t.orderId}/pay`, { method: "POST", redirect: "manual" }),
+    ),
+  );
   expect(paid.map((r) => r.status)).toEqual(Array(6).fill(302));
   // The cron relay (through the balancer, on whichever instance) runs while the instances dispatch too.
   await runner.tick();
   await runner.tick();
   await expect
-    .poll(async () => (await query((sql) => sql<{ n: number }[]>`select count(*)::int as n from orders where trace_id in ${sql(traces.map((t) => t.traceId))} and status = 'settled'`))[0]!.n, { timeout: 180_000, intervals: [1000] })
+    .poll(
+      async () =>
+        (
+          await query(
+            (sql) =>
+              sql<
+                { n: number }[]
+              >`select count(*)::int as n from orders where trace_id in ${sql(traces.map((t) => t.traceId))} and status = 'settled'`,
+          )
+        )[0]!.n,
+      { timeout: 180_000, intervals: [1000] },
+    )
     .toBe(6);
   for (const t of traces) expect(emu.settlements().filter((s) => s.traceId === t.traceId)).toHaveLength(1);
   // Events written by the functions themselves (e.g. alerts) go out with the next cron relay.
@@ -209,7 +285,9 @@ test("paid orders settle once each and every outbox event reaches Inngest once, 
     .poll(
       async () => {
         await runner.tick();
-        return (await query((sql) => sql<{ n: number }[]>`select count(*)::int as n from outbox where sent_at is null`))[0]!.n;
+        return (
+          await query((sql) => sql<{ n: number }[]>`select count(*)::int as n from outbox where sent_at is null`)
+        )[0]!.n;
       },
       { timeout: 60_000, intervals: [2000] },
     )

@@ -30,13 +30,21 @@ afterAll(async () => {
 
 const cron = [{ name: "inngest/scheduled.timer", data: {} }] as [{ name: string; data: Record<string, unknown> }];
 /** @inngest/test cannot run past a real step.sleep, so the pauses are mocked as already elapsed. */
-const pauses = (passes: number) => Array.from({ length: passes - 1 }, (_, i) => ({ id: `pause-${i}`, handler: () => undefined }));
-const watch = () => new InngestTestEngine({ function: watchSnapshotsFn }).execute({ events: cron, steps: pauses(WATCH_PASSES) });
+const pauses = (passes: number) =>
+  Array.from({ length: passes - 1 }, (_, i) => ({ id: `pause-${i}`, handler: () => undefined }));
+const watch = () =>
+  new InngestTestEngine({ function: watchSnapshotsFn }).execute({ events: cron, steps: pauses(WATCH_PASSES) });
 
 describe("watch-snapshots", () => {
   it("applies MixPay's refund once, and a re-read of the same snapshots changes nothing", async () => {
     const o = await insertOrder(store.db, { status: "paid", opponentId: EMULATED_MIXPAY_BOT });
-    expect((await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId: o.id } }] })).result).toMatchObject({ outcome: "settled" });
+    expect(
+      (
+        await new InngestTestEngine({ function: settleOrderFn }).execute({
+          events: [{ name: "order/paid", data: { orderId: o.id } }],
+        })
+      ).result,
+    ).toMatchObject({ outcome: "settled" });
     emu.refund(o.traceId, "40025");
     const first = await watch();
     expect(first.error).toBeUndefined();
@@ -48,7 +56,10 @@ describe("watch-snapshots", () => {
     await store.db.delete(syncCursors).where(eq(syncCursors.name, SNAPSHOT_CURSOR));
     const again = await watch();
     expect((again.result as { read: number }).read).toBeGreaterThanOrEqual(1);
-    const events = await store.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, o.id), eq(orderEvents.type, "order.mixpay_refunded")));
+    const events = await store.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, o.id), eq(orderEvents.type, "order.mixpay_refunded")));
     expect(events).toHaveLength(1);
     const stored = await store.db.select().from(mixinSnapshots);
     expect(new Set(stored.map((s) => s.snapshotId)).size).toBe(stored.length);
@@ -70,14 +81,20 @@ describe("sync-balances", () => {
     await store.db.update(balances).set({ balance: "0", syncedAt: null });
     // Above what the emulated bot holds in BTC: the sync must flag it.
     await store.db.update(assets).set({ lowBalanceThreshold: "1000000" }).where(eq(assets.assetId, DEMO_ASSETS.BTC));
-    const { result, error } = await new InngestTestEngine({ function: syncBalancesFn }).execute({ events: cron, steps: pauses(SYNC_PASSES) });
+    const { result, error } = await new InngestTestEngine({ function: syncBalancesFn }).execute({
+      events: cron,
+      steps: pauses(SYNC_PASSES),
+    });
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ synced: 3, lowBalance: [DEMO_ASSETS.BTC] });
     const [btc] = await store.db.select().from(balances).where(eq(balances.assetId, DEMO_ASSETS.BTC));
     expect(new Decimal(emu.balance(DEMO_ASSETS.BTC)).gt(0)).toBe(true);
     expect(new Decimal(btc!.balance).eq(emu.balance(DEMO_ASSETS.BTC))).toBe(true);
     expect(btc!.syncedAt).toBeInstanceOf(Date);
-    const low = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `low_balance:${DEMO_ASSETS.BTC}`));
+    const low = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `low_balance:${DEMO_ASSETS.BTC}`));
     expect(low).toHaveLength(1);
     expect(low[0]!.occurrences).toBe(SYNC_PASSES);
   });

@@ -57,8 +57,16 @@ afterAll(async () => {
 
 describe("deliver-alert", () => {
   it("messages every operator through the bot and POSTs the webhook; a re-run messages nobody twice", async () => {
-    const { id } = await raiseAlert(store.db, { kind: "low_balance", dedupeKey: "low_balance:test", message: "The bot holds 3 USDT", severity: "critical" });
-    const run = () => new InngestTestEngine({ function: deliverAlertFn }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
+    const { id } = await raiseAlert(store.db, {
+      kind: "low_balance",
+      dedupeKey: "low_balance:test",
+      message: "The bot holds 3 USDT",
+      severity: "critical",
+    });
+    const run = () =>
+      new InngestTestEngine({ function: deliverAlertFn }).execute({
+        events: [{ name: "alert/raised", data: { alertId: id } }],
+      });
     expect((await run()).result).toEqual({ delivered: ["log", "mixin", "webhook"] });
     await run();
     const msgs = emu.messages();
@@ -66,13 +74,22 @@ describe("deliver-alert", () => {
     expect(msgs[0]!.text).toBe("[critical] low_balance: The bot holds 3 USDT");
     expect(received.length).toBeGreaterThanOrEqual(1);
     expect(received.every((r) => r.key === id)).toBe(true);
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ type: "alert", alert: { id, kind: "low_balance", severity: "critical" } });
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      type: "alert",
+      alert: { id, kind: "low_balance", severity: "critical" },
+    });
   });
 
   it("records a failed webhook attempt and fails the step so Inngest retries it", async () => {
-    const { id } = await raiseAlert(store.db, { kind: "settlement_failed", dedupeKey: "settlement_failed:x", message: "stuck" });
+    const { id } = await raiseAlert(store.db, {
+      kind: "settlement_failed",
+      dedupeKey: "settlement_failed:x",
+      message: "stuck",
+    });
     failNext = 1;
-    const r = await new InngestTestEngine({ function: deliverAlertFn }).execute({ events: [{ name: "alert/raised", data: { alertId: id } }] });
+    const r = await new InngestTestEngine({ function: deliverAlertFn }).execute({
+      events: [{ name: "alert/raised", data: { alertId: id } }],
+    });
     expect(r.error).toBeDefined();
     const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.idempotencyKey, id));
     expect(attempts.map((a) => a.outcome)).toEqual(["failed"]);

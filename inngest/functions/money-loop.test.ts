@@ -27,12 +27,23 @@ afterAll(async () => {
 });
 
 async function paidOrder(amount = "2.5") {
-  const o = await insertOrder(store.db, { status: "paid", amount, fee: "0.025", payAmount: "2.525", opponentId: EMULATED_MIXPAY_BOT, memo: "bWl4cGF5LW1lbW8=" });
+  const o = await insertOrder(store.db, {
+    status: "paid",
+    amount,
+    fee: "0.025",
+    payAmount: "2.525",
+    opponentId: EMULATED_MIXPAY_BOT,
+    memo: "bWl4cGF5LW1lbW8=",
+  });
   await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
   return o;
 }
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
-const timeline = async (id: string) => (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
+const settle = (orderId: string) =>
+  new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+const timeline = async (id: string) =>
+  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id))).map(
+    (e) => e.type,
+  );
 
 describe("the money loop through the real Mixin port and the emulator", () => {
   it("settles a paid order to MixPay's bot with its amount, trace_id and memo — once", async () => {
@@ -79,13 +90,21 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     emu.setFault({ pattern: "^POST /safe/transactions$", mode: "500" });
     expect((await settle(o.id)).error).toBeDefined();
     // What Inngest sends once the function's retries are spent (inngest/function.failed).
-    await onSettlementRetriesExhausted({ event: { data: { event: { data: { orderId: o.id } } } }, error: { message: "Mixin transfer failed after 10 retries" } });
+    await onSettlementRetriesExhausted({
+      event: { data: { event: { data: { orderId: o.id } } } },
+      error: { message: "Mixin transfer failed after 10 retries" },
+    });
     const [failed] = await store.db.select().from(orders).where(eq(orders.id, o.id));
     expect(failed!.status).toBe("settlement_failed");
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `settlement_failed:${o.id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `settlement_failed:${o.id}`));
     expect(alert).toMatchObject({ kind: "settlement_failed", severity: "critical" });
     emu.clearFaults();
-    const retry = await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/settle.requested", data: { orderId: o.id } }] });
+    const retry = await new InngestTestEngine({ function: settleOrderFn }).execute({
+      events: [{ name: "order/settle.requested", data: { orderId: o.id } }],
+    });
     expect(retry.result).toMatchObject({ outcome: "settled" });
     expect(emu.settlements().filter((s) => s.traceId === o.traceId)).toHaveLength(1);
   });
@@ -98,11 +117,20 @@ describe("the money loop through the real Mixin port and the emulator", () => {
     expect(polled.outcomes.mixpay_refund).toBe(1);
     const [refunded] = await store.db.select().from(orders).where(eq(orders.id, o.id));
     expect(refunded).toMatchObject({ status: "mixpay_refunded", mixpayRefundCode: "40025" });
-    expect((await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${o.id}`))).length).toBe(1);
+    expect(
+      (
+        await store.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.id, `order.refund/${o.id}`))
+      ).length,
+    ).toBe(1);
     // A second poll reads nothing new; nothing is applied twice.
     expect((await pollSnapshots(store.db, brokerDeps().snapshots)).outcomes.mixpay_refund).toBeUndefined();
 
-    const { result } = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+    const { result } = await new InngestTestEngine({ function: refundEndUserFn }).execute({
+      events: [{ name: "order/refund.requested", data: { orderId: o.id } }],
+    });
     expect(result).toMatchObject({ outcome: "refunded" });
     expect(await timeline(o.id)).toEqual(
       expect.arrayContaining(["order.settled", "order.mixpay_refunded", "order.refunding", "order.refunded"]),

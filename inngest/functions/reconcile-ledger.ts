@@ -13,11 +13,20 @@ import { ledgerReconcileRequested } from "../events";
  * an alert naming the snapshot, order or account (server/ledger/reconcile.ts).
  */
 export const reconcileLedgerFn = inngest.createFunction(
-  { id: "reconcile-ledger", triggers: [{ cron: "*/5 * * * *" }, ledgerReconcileRequested], singleton: { mode: "skip" }, retries: 2 },
+  {
+    id: "reconcile-ledger",
+    triggers: [{ cron: "*/5 * * * *" }, ledgerReconcileRequested],
+    singleton: { mode: "skip" },
+    retries: 2,
+  },
   async ({ step }) => {
     const r = await step.run("reconcile", async () => {
       const deps = brokerDeps();
-      const result = await reconcileLedger(await getDb(), { balances: deps.balances, snapshots: deps.snapshots, wallets: walletBalanceSources() });
+      const result = await reconcileLedger(await getDb(), {
+        balances: deps.balances,
+        snapshots: deps.snapshots,
+        wallets: walletBalanceSources(),
+      });
       // The catch-up poll may have queued MixPay refunds; hand them to Inngest now.
       await dispatchOutbox();
       return result;

@@ -22,14 +22,23 @@ describe("refund-end-user function (demo wallet)", () => {
     const [row] = await store.db.select().from(orders).where(eq(orders.id, o.id));
     expect(row!.status).toBe("refunded");
     const [refund] = await store.db.select().from(refunds).where(eq(refunds.orderId, o.id));
-    expect(refund).toMatchObject({ amount: "1.01000000", status: "succeeded", requestId: `rf${o.id.replace(/-/g, "")}`, reason: "paid_late" });
+    expect(refund).toMatchObject({
+      amount: "1.01000000",
+      status: "succeeded",
+      requestId: `rf${o.id.replace(/-/g, "")}`,
+      reason: "paid_late",
+    });
 
     // The event delivered again: nothing is refunded twice.
-    const again = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+    const again = await new InngestTestEngine({ function: refundEndUserFn }).execute({
+      events: [{ name: "order/refund.requested", data: { orderId: o.id } }],
+    });
     expect(again.result).toEqual({ orderId: o.id, outcome: "already_refunded" });
     const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.orderId, o.id));
     expect(attempts).toHaveLength(1);
-    const types = (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
+    const types = (
+      await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id)).orderBy(asc(orderEvents.id))
+    ).map((e) => e.type);
     expect(types).toEqual(["order.refunding", "order.refunded"]);
   });
 
@@ -39,9 +48,17 @@ describe("refund-end-user function (demo wallet)", () => {
     const o = await insertOrder(store.db, { status: "mixpay_refunded", mixpayRefundCode: "40025" });
     await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
     const real = new DemoWallet("http://localhost:3000", true);
-    setWalletProvider("demo", { kind: "demo", createPayment: (x) => real.createPayment(x), queryPayment: (x) => real.queryPayment(x), refund: async () => ({ status: "failed", error: "wallet balance too low" }), close: () => real.close() });
+    setWalletProvider("demo", {
+      kind: "demo",
+      createPayment: (x) => real.createPayment(x),
+      queryPayment: (x) => real.queryPayment(x),
+      refund: async () => ({ status: "failed", error: "wallet balance too low" }),
+      close: () => real.close(),
+    });
     try {
-      const failed = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+      const failed = await new InngestTestEngine({ function: refundEndUserFn }).execute({
+        events: [{ name: "order/refund.requested", data: { orderId: o.id } }],
+      });
       expect(failed.error).toBeDefined();
       const [mid] = await store.db.select().from(orders).where(eq(orders.id, o.id));
       expect(mid!.status).toBe("refunding");
@@ -50,7 +67,9 @@ describe("refund-end-user function (demo wallet)", () => {
     } finally {
       setWalletProvider("demo", undefined);
     }
-    const retried = await new InngestTestEngine({ function: refundEndUserFn }).execute({ events: [{ name: "order/refund.requested", data: { orderId: o.id } }] });
+    const retried = await new InngestTestEngine({ function: refundEndUserFn }).execute({
+      events: [{ name: "order/refund.requested", data: { orderId: o.id } }],
+    });
     expect(retried.result).toEqual({ orderId: o.id, outcome: "refunded" });
     const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.orderId, o.id));
     expect(attempts.map((a) => a.outcome)).toEqual(["failed", "succeeded"]);

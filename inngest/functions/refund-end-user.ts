@@ -26,7 +26,13 @@ export const refundEndUserFn = inngest.createFunction(
       const orderId = (event.data.event.data as { orderId: string }).orderId;
       const db = await getDb();
       await markRefundFailed(db, orderId, error.message, ACTOR).catch(() => undefined);
-      await raiseAlert(db, { kind: "refund_failed", dedupeKey: `refund_failed:${orderId}`, severity: "critical", orderId, message: `The end-user refund of order ${orderId} failed: ${error.message}` });
+      await raiseAlert(db, {
+        kind: "refund_failed",
+        dedupeKey: `refund_failed:${orderId}`,
+        severity: "critical",
+        orderId,
+        message: `The end-user refund of order ${orderId} failed: ${error.message}`,
+      });
     },
   },
   async ({ event, step }) => {

@@ -21,7 +21,13 @@ function rethrow(e: unknown): never {
  * Inngest's `inngest/function.failed` for this function: every retry is spent, so the order
  * becomes settlement_failed (still reserved) and a critical alert is raised for an operator.
  */
-export async function onSettlementRetriesExhausted({ event, error }: { event: { data: { event: { data?: unknown } } }; error: { message: string } }): Promise<void> {
+export async function onSettlementRetriesExhausted({
+  event,
+  error,
+}: {
+  event: { data: { event: { data?: unknown } } };
+  error: { message: string };
+}): Promise<void> {
   const orderId = (event.data.event.data as { orderId: string }).orderId;
   try {
     await markSettlementFailed(await getDb(), orderId, error.message, ACTOR);
@@ -71,7 +77,14 @@ export const settleOrderFn = inngest.createFunction(
     const outcome = await step.run("confirm-settlement", async () => {
       try {
         const waitMs = env().SETTLEMENT_CONFIRM_WAIT_SECONDS * 1000;
-        return await confirmSettlementPatiently(await getDb(), orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR, { waitMs });
+        return await confirmSettlementPatiently(
+          await getDb(),
+          orderId,
+          brokerDeps().mixin,
+          brokerDeps().mixpay,
+          ACTOR,
+          { waitMs },
+        );
       } catch (e) {
         rethrow(e);
       }

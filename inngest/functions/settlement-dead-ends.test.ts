@@ -30,11 +30,16 @@ async function paidOrder(amount: string) {
   await store.db.update(orders).set({ walletOrderId: o.id }).where(eq(orders.id, o.id));
   return o;
 }
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
-const events = async (id: string) => store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
+const settle = (orderId: string) =>
+  new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+const events = async (id: string) =>
+  store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id));
 const statusOf = async (id: string) => (await store.db.select().from(orders).where(eq(orders.id, id)))[0]!.status;
 /** Move the order's timeline back in time (instead of waiting the setting out). */
-const age = (id: string, minutes: number) => store.db.execute(sql`update order_events set created_at = created_at - make_interval(mins => ${minutes}) where order_id = ${id}`);
+const age = (id: string, minutes: number) =>
+  store.db.execute(
+    sql`update order_events set created_at = created_at - make_interval(mins => ${minutes}) where order_id = ${id}`,
+  );
 
 describe("settlement confirmation does not depend on payments_result alone", () => {
   it("spent on Mixin + MixPay's API does not know the trace + no refund within the setting → settled, with the path on the timeline", async () => {
@@ -53,7 +58,9 @@ describe("settlement confirmation does not depend on payments_result alone", () 
   it("MixPay success still settles at once, on the mixpay_success path", async () => {
     const o = await paidOrder("1.5");
     expect((await settle(o.id)).result).toMatchObject({ outcome: "settled" });
-    expect((await events(o.id)).find((e) => e.type === "order.settled")!.data).toMatchObject({ path: "mixpay_success" });
+    expect((await events(o.id)).find((e) => e.type === "order.settled")!.data).toMatchObject({
+      path: "mixpay_success",
+    });
   });
 });
 
@@ -70,12 +77,22 @@ describe("settling with MixPay failed and no refund is not a dead end", () => {
     expect(await findMissingMixPayRefunds(store.db, { now: new Date(), waitMs })).not.toContain(o.id);
     await age(o.id, 31);
     expect(await findMissingMixPayRefunds(store.db, { now: new Date(), waitMs })).toContain(o.id);
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `mixpay_refund_missing:${o.id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `mixpay_refund_missing:${o.id}`));
     expect(alert).toMatchObject({ kind: "mixpay_refund_missing", severity: "critical", orderId: o.id });
 
     await expect(refundWithoutMixPayRefund(store.db, OPERATOR, crypto.randomUUID(), "x")).rejects.toThrow();
-    expect(await refundWithoutMixPayRefund(store.db, OPERATOR, o.id, "MixPay ticket 42: no refund")).toMatchObject({ status: "mixpay_refunded" });
-    expect(await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${o.id}`))).toHaveLength(1);
+    expect(await refundWithoutMixPayRefund(store.db, OPERATOR, o.id, "MixPay ticket 42: no refund")).toMatchObject({
+      status: "mixpay_refunded",
+    });
+    expect(
+      await store.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.id, `order.refund/${o.id}`)),
+    ).toHaveLength(1);
     const [audit] = await store.db.select().from(auditLog).where(eq(auditLog.targetId, o.id));
     expect(audit).toMatchObject({ action: "settlement.refund_without_mixpay_refund", actorUserId: OPERATOR.id });
     const resolved = (await events(o.id)).find((e) => e.type === "order.mixpay_refund_missing_resolved")!;

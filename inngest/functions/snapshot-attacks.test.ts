@@ -35,7 +35,8 @@ afterAll(async () => {
 });
 
 const poll = () => pollSnapshots(store.db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
-const orderByTrace = async (traceId: string) => (await store.db.select().from(orders).where(eq(orders.traceId, traceId)))[0]!;
+const orderByTrace = async (traceId: string) =>
+  (await store.db.select().from(orders).where(eq(orders.traceId, traceId)))[0]!;
 
 /** create_order over the real route handler, Pay on the demo wallet, the real settle steps against the emulator. */
 async function createPayAndSettle(opponentId: string, amount: string) {
@@ -44,7 +45,9 @@ async function createPayAndSettle(opponentId: string, amount: string) {
   expect(created.code).toBe(0);
   const order = await orderByTrace(body.trace_id as string);
   await submitDemoCheckout(store.db, order.id, "pay", true);
-  await new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId: order.id } }] });
+  await new InngestTestEngine({ function: settleOrderFn }).execute({
+    events: [{ name: "order/paid", data: { orderId: order.id } }],
+  });
   return orderByTrace(order.traceId);
 }
 
@@ -55,26 +58,47 @@ describe("forged MixPay refunds change no order", () => {
     const out = emu.snapshots().find((s) => s.trace_id === order.traceId);
     expect(out).toMatchObject({ opponent_id: ATTACKER, amount: "-100" }); // the attacker got the settlement
 
-    const dust = emu.receive({ assetId: DEMO_ASSETS.USDT, amount: "0.00000001", memo: `RF|${order.traceId}|40025`, from: ATTACKER });
+    const dust = emu.receive({
+      assetId: DEMO_ASSETS.USDT,
+      amount: "0.00000001",
+      memo: `RF|${order.traceId}|40025`,
+      from: ATTACKER,
+    });
     const polled = await poll();
     expect(polled.outcomes.mixpay_refund).toBeUndefined();
     expect(polled.outcomes.unexplained_refund).toBe(1);
 
     expect((await orderByTrace(order.traceId)).status).toBe("settling");
-    expect(await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${order.id}`))).toHaveLength(0);
+    expect(
+      await store.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.id, `order.refund/${order.id}`)),
+    ).toHaveLength(0);
     expect(await store.db.select().from(refunds).where(eq(refunds.orderId, order.id))).toHaveLength(0);
     const [snap] = await store.db.select().from(mixinSnapshots).where(eq(mixinSnapshots.snapshotId, dust.snapshot_id));
     expect(snap).toMatchObject({ kind: "unexplained", orderId: null });
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `unexplained_transfer:${dust.snapshot_id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `unexplained_transfer:${dust.snapshot_id}`));
     expect(alert!.message).toContain("amount 0.00000001 is not the settled amount 100");
   });
 
   it("the attacker returning the exact amount is still refused while MixPay says the trace is not failed", async () => {
     const order = await createPayAndSettle(ATTACKER, "50");
-    const back = emu.receive({ assetId: DEMO_ASSETS.USDT, amount: "50", memo: `RF|${order.traceId}|40025`, from: ATTACKER });
+    const back = emu.receive({
+      assetId: DEMO_ASSETS.USDT,
+      amount: "50",
+      memo: `RF|${order.traceId}|40025`,
+      from: ATTACKER,
+    });
     expect((await poll()).outcomes.unexplained_refund).toBe(1);
     expect((await orderByTrace(order.traceId)).status).toBe("settling");
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `unexplained_transfer:${back.snapshot_id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `unexplained_transfer:${back.snapshot_id}`));
     expect(alert!.message).toContain(`MixPay's payment result for the trace is "unpaid"`);
   });
 
@@ -92,7 +116,12 @@ describe("forged MixPay refunds change no order", () => {
     emu.receive({ assetId: DEMO_ASSETS.USDT, amount: "20", memo: `RF|${order.traceId}|40025`, from: emu.mixpayBotId });
     const again = await poll();
     expect(again.outcomes.unexplained_refund).toBe(1);
-    expect(await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${order.id}`))).toHaveLength(1);
+    expect(
+      await store.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.id, `order.refund/${order.id}`)),
+    ).toHaveLength(1);
   });
 });
 

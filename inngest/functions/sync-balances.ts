@@ -17,14 +17,21 @@ export const SYNC_PASSES = loopPlan(10).passes;
  * event (e.g. after an 11002) starts one at once when none is running.
  */
 export const syncBalancesFn = inngest.createFunction(
-  { id: "sync-balances", triggers: [{ cron: "* * * * *" }, balanceSyncRequested], singleton: { mode: "skip" }, retries: 2 },
+  {
+    id: "sync-balances",
+    triggers: [{ cron: "* * * * *" }, balanceSyncRequested],
+    singleton: { mode: "skip" },
+    retries: 2,
+  },
   async ({ step }) => {
     const { passes, pause } = loopPlan(env().BALANCE_SYNC_INTERVAL_SECONDS);
     let last = { synced: 0, lowBalance: [] as string[] };
     for (let i = 0; i < passes; i++) {
       // Failures are counted and alerted on (balance_sync_failing) before the step is retried.
       last = await step.run(`sync-balances-${i}`, async () =>
-        syncBalancesWatched(await getDb(), brokerDeps().balances, { alertAfter: env().BALANCE_SYNC_ALERT_AFTER_FAILURES }),
+        syncBalancesWatched(await getDb(), brokerDeps().balances, {
+          alertAfter: env().BALANCE_SYNC_ALERT_AFTER_FAILURES,
+        }),
       );
       if (i < passes - 1) await step.sleep(`pause-${i}`, pause);
     }

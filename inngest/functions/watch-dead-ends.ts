@@ -15,7 +15,10 @@ export const watchDeadEndsFn = inngest.createFunction(
   { id: "watch-dead-ends", triggers: [{ cron: "*/5 * * * *" }], singleton: { mode: "skip" } },
   async ({ step }) => {
     const missing = await step.run("find-missing-mixpay-refunds", async () =>
-      findMissingMixPayRefunds(await getDb(), { now: new Date(), waitMs: env().SETTLEMENT_REFUND_WAIT_MINUTES * 60_000 }),
+      findMissingMixPayRefunds(await getDb(), {
+        now: new Date(),
+        waitMs: env().SETTLEMENT_REFUND_WAIT_MINUTES * 60_000,
+      }),
     );
     const refunds = await step.run("reconcile-failed-refunds", async () =>
       reconcileFailedRefunds(await getDb(), (kind) => walletProvider(kind as WalletProvider["kind"])),

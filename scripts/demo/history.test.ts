@@ -24,7 +24,9 @@ afterAll(() => {
 });
 
 describe("the demo history of npm run dev", () => {
-  it("is generated once on a fresh store, back-dated over a week, and agrees with the restarted emulator", { timeout: 120_000 }, async () => {
+  it("is generated once on a fresh store, back-dated over a week, and agrees with the restarted emulator", {
+    timeout: 120_000,
+  }, async () => {
     const pglite = path.join(dir, "pglite");
     const stateFile = path.join(dir, "pglite.mixin-emulator.json");
     const first = await startMixinEmulator();
@@ -44,10 +46,18 @@ describe("the demo history of npm run dev", () => {
       expect(rows).toHaveLength(16);
       const oldest = Math.min(...rows.map((r) => r.createdAt.getTime()));
       expect(Date.now() - oldest).toBeGreaterThan(5 * 24 * 3_600_000);
-      const r = await reconcileLedger(handle.db, { balances: brokerDeps().balances, snapshots: brokerDeps().snapshots, wallets: [] });
+      const r = await reconcileLedger(handle.db, {
+        balances: brokerDeps().balances,
+        snapshots: brokerDeps().snapshots,
+        wallets: [],
+      });
       expect(r.checks.length).toBeGreaterThan(0);
       expect(r.checks.filter((c) => c.difference !== "0" || c.opening)).toEqual([]);
-      expect({ lost: r.lostSnapshots, suspense: r.newSuspenseItems, reservations: r.reservations }).toEqual({ lost: [], suspense: 0, reservations: [] });
+      expect({ lost: r.lostSnapshots, suspense: r.newSuspenseItems, reservations: r.reservations }).toEqual({
+        lost: [],
+        suspense: 0,
+        reservations: [],
+      });
     } finally {
       await handle.close();
       await second.close();

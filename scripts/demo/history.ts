@@ -19,11 +19,21 @@ import { installSimulatedClock } from "./simulated-clock";
 
 const DAY = 24 * 3_600_000;
 
-export async function generateDemoHistory(opts: { pgliteDataDir: string; emulator: MixinEmulator; orders: number; seed?: number }): Promise<{ summary: TrafficSummary; ms: number } | undefined> {
+export async function generateDemoHistory(opts: {
+  pgliteDataDir: string;
+  emulator: MixinEmulator;
+  orders: number;
+  seed?: number;
+}): Promise<{ summary: TrafficSummary; ms: number } | undefined> {
   const started = performance.now();
   const saved = { ...process.env };
   // The broker's code in this process talks to the emulator, with the demo wallet serving both wallets.
-  Object.assign(process.env, { MIXIN_KEYSTORE: JSON.stringify(opts.emulator.keystore), MIXIN_API_BASE_URL: opts.emulator.url, MIXPAY_API_BASE_URL: opts.emulator.url, LOG_LEVEL: "error" });
+  Object.assign(process.env, {
+    MIXIN_KEYSTORE: JSON.stringify(opts.emulator.keystore),
+    MIXIN_API_BASE_URL: opts.emulator.url,
+    MIXPAY_API_BASE_URL: opts.emulator.url,
+    LOG_LEVEL: "error",
+  });
   for (const k of ["BINANCE_PAY_API_KEY", "BINANCE_PAY_SECRET", "DATABASE_URL"]) delete process.env[k];
   resetEnvCache();
   await import("@/inngest/wire"); // the real Mixin port and MixPay client, built from the environment above
@@ -38,7 +48,20 @@ export async function generateDemoHistory(opts: { pgliteDataDir: string; emulato
     let summary: TrafficSummary;
     try {
       // Ends two hours ago: every story (late payments, MixPay's refunds) is over before the real now.
-      summary = await generateTraffic({ db: handle.db, emulator: opts.emulator, clock, reconcile: { balances: (await deps()).balances, snapshots: (await deps()).snapshots, wallets: [] } }, { seed: opts.seed ?? 13, orders: opts.orders, from: new Date(now - 7 * DAY), to: new Date(now - 2 * 3_600_000) });
+      summary = await generateTraffic(
+        {
+          db: handle.db,
+          emulator: opts.emulator,
+          clock,
+          reconcile: { balances: (await deps()).balances, snapshots: (await deps()).snapshots, wallets: [] },
+        },
+        {
+          seed: opts.seed ?? 13,
+          orders: opts.orders,
+          from: new Date(now - 7 * DAY),
+          to: new Date(now - 2 * 3_600_000),
+        },
+      );
     } finally {
       clock.restore();
     }

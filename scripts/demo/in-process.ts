@@ -75,7 +75,18 @@ type Action = { at: number; run: () => Promise<void>; external?: boolean };
 
 export async function generateTraffic(world: InProcessWorld, opts: TrafficOptions): Promise<TrafficSummary> {
   const { db, clock } = world;
-  const s: TrafficSummary = { created: 0, paid: 0, paidLate: 0, settled: 0, mixpayRefunded: 0, refunded: 0, expired: 0, errors: [], reconciliations: [], timings: {} };
+  const s: TrafficSummary = {
+    created: 0,
+    paid: 0,
+    paidLate: 0,
+    settled: 0,
+    mixpayRefunded: 0,
+    refunded: 0,
+    expired: 0,
+    errors: [],
+    reconciliations: [],
+    timings: {},
+  };
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {
@@ -89,7 +100,8 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
   const queue: Action[] = [];
   const later = (at: number, run: () => Promise<void>, external = false) => queue.push({ at, run, external });
 
-  const reconcile = async () => s.reconciliations.push(await timed("reconcile", () => reconcileLedger(db, world.reconcile, { now: clock.now() })));
+  const reconcile = async () =>
+    s.reconciliations.push(await timed("reconcile", () => reconcileLedger(db, world.reconcile, { now: clock.now() })));
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
       await fn();
@@ -135,11 +147,13 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
         await attempt(`settle ${orderId}`, async () => {
           if ((await beginSettlement(db, orderId, ACTOR)).done) return;
           await sendSettlementTransfer(db, orderId, brokerDeps().mixin, ACTOR);
-          if ((await confirmSettlement(db, orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR)) === "settled") s.settled++;
+          if ((await confirmSettlement(db, orderId, brokerDeps().mixin, brokerDeps().mixpay, ACTOR)) === "settled")
+            s.settled++;
         });
       } else if (e.name === "order/refund.requested") {
         await attempt(`refund ${orderId}`, async () => {
-          if ((await refundEndUser(db, orderId, (k) => walletProvider(k as WalletProviderKind), ACTOR)) === "refunded") s.refunded++;
+          if ((await refundEndUser(db, orderId, (k) => walletProvider(k as WalletProviderKind), ACTOR)) === "refunded")
+            s.refunded++;
         });
       }
     }
@@ -150,7 +164,8 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     if (!o) return;
     if (o.walletProvider === "binance" && world.binance) {
       const r = await world.binance.pay(o.walletOrderId!, { late });
-      if (r.error || r.webhook?.status !== 200) throw new Error(`Binance Pay double: ${r.error ?? `webhook answered ${r.webhook?.status}`}`);
+      if (r.error || r.webhook?.status !== 200)
+        throw new Error(`Binance Pay double: ${r.error ?? `webhook answered ${r.webhook?.status}`}`);
     } else await submitDemoCheckout(db, o.id, "pay", true);
     const [after] = await db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
     if (after?.status === "paid_late" || after?.status === "refunding" || after?.status === "refunded") s.paidLate++;
@@ -163,7 +178,8 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
     const expiredAt = at + ORDER_LIFETIME_MS;
     const res = await timed("create_order", () => handleCreateOrder(createOrderRequest(p, traceId, expiredAt)));
     const body = (await res.json()) as { code: number; message: string };
-    if (body.code !== 0) throw new Error(`create_order ${p.amount} ${p.symbol} (${p.wallet}) answered ${body.code} ${body.message}`);
+    if (body.code !== 0)
+      throw new Error(`create_order ${p.amount} ${p.symbol} (${p.wallet}) answered ${body.code} ${body.message}`);
     s.created++;
     const [o] = await db.select({ id: orders.id }).from(orders).where(eq(orders.traceId, traceId));
     const id = o!.id;
@@ -214,5 +230,9 @@ export async function generateTraffic(world: InProcessWorld, opts: TrafficOption
 }
 
 function createOrderRequest(p: PlannedOrder, traceId: string, expiredAtMs: number): Request {
-  return new Request("http://broker.demo/mixpay/create_order", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(createOrderBody(p, traceId, expiredAtMs)) });
+  return new Request("http://broker.demo/mixpay/create_order", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(createOrderBody(p, traceId, expiredAtMs)),
+  });
 }

@@ -74,7 +74,9 @@ function pick<T>(mix: readonly [T, number][], r: number): T {
 function amountFor(symbol: DemoAsset, r: number): string {
   const usd = Math.exp(Math.log(2) + r * (Math.log(120) - Math.log(2)));
   const units = new Decimal(usd).div(DEMO_PRICES_USD[symbol]);
-  return symbol === "USDT" ? units.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2) : units.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(8);
+  return symbol === "USDT"
+    ? units.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2)
+    : units.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed(8);
 }
 
 /** An endless, deterministic stream of planned orders for a seed. */

@@ -34,7 +34,8 @@ const { values: args } = parseArgs({
 /** "20" or "20/min" = per minute; "2/s" = per second. */
 function perSecond(rate: string): number {
   const m = /^(\d+(?:\.\d+)?)(?:\/(s|sec|m|min))?$/.exec(rate.trim());
-  if (!m || Number(m[1]) <= 0) throw new Error(`--rate ${rate}: use orders per minute (20, 20/min) or per second (2/s)`);
+  if (!m || Number(m[1]) <= 0)
+    throw new Error(`--rate ${rate}: use orders per minute (20, 20/min) or per second (2/s)`);
   return m[2] === "s" || m[2] === "sec" ? Number(m[1]) : Number(m[1]) / 60;
 }
 
@@ -54,10 +55,18 @@ let stopping = false;
 
 async function call(url: string, init?: RequestInit): Promise<Response> {
   const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(15_000), ...init });
-  if (res.status >= 400) throw new Error(`${init?.method ?? "GET"} ${new URL(url).pathname} → ${res.status} ${(await res.text()).slice(0, 120)}`);
+  if (res.status >= 400)
+    throw new Error(
+      `${init?.method ?? "GET"} ${new URL(url).pathname} → ${res.status} ${(await res.text()).slice(0, 120)}`,
+    );
   return res;
 }
-const post = (url: string, body?: unknown) => call(url, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+const post = (url: string, body?: unknown) =>
+  call(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 /** Run a step now or later; Ctrl-C drops the ones not started and waits for the ones running. */
 function track(what: string, work: () => Promise<void>, delayMs = 0): void {
@@ -79,7 +88,9 @@ function track(what: string, work: () => Promise<void>, delayMs = 0): void {
 async function pay(checkoutUrl: string, late: boolean): Promise<void> {
   if (checkoutUrl.startsWith(args.binance)) {
     const token = new URL(checkoutUrl).pathname.split("/").pop()!;
-    const r = (await (await post(`${args.binance}/_double/orders/${token}/pay`, { late })).json()) as { error?: string };
+    const r = (await (await post(`${args.binance}/_double/orders/${token}/pay`, { late })).json()) as {
+      error?: string;
+    };
     if (r.error) throw new Error(`Binance Pay double: ${r.error}`);
   } else await post(`${checkoutUrl}/pay`);
   if (late) count.paidLate++;
@@ -131,19 +142,28 @@ function progress(final = false): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`demo traffic → ${args.url} at ${(rate * 60).toFixed(1)} orders/min (seed ${seed}); Mixin emulator ${args.emulator}; Ctrl-C stops`);
+  console.log(
+    `demo traffic → ${args.url} at ${(rate * 60).toFixed(1)} orders/min (seed ${seed}); Mixin emulator ${args.emulator}; Ctrl-C stops`,
+  );
   await call(`${args.emulator}/_emulator/state`).catch(() => {
-    throw new Error(`no Mixin emulator at ${args.emulator}: start the broker with npm run dev first (or pass --emulator)`);
+    throw new Error(
+      `no Mixin emulator at ${args.emulator}: start the broker with npm run dev first (or pass --emulator)`,
+    );
   });
   // A broker restarted on an older store refuses orders until its first balance sync (within a minute).
   for (let i = 0; ; i++) {
-    const range = (await (await call(`${args.url}/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=demo`)).json()) as { data: unknown[] };
+    const range = (await (await call(`${args.url}/mixpay/assets/range?payee_id=${DEMO_PAYEE}&wallet=demo`)).json()) as {
+      data: unknown[];
+    };
     if (range.data.length > 0) break;
     if (i === 0) console.log("waiting for the broker's first balance sync…");
     if (i >= 45) throw new Error(`${args.url} offers no asset after 90 s (is its balance sync running?)`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
-  const creator = setInterval(() => track("create_order", () => createOne(plan.next().value as PlannedOrder)), 1000 / rate);
+  const creator = setInterval(
+    () => track("create_order", () => createOne(plan.next().value as PlannedOrder)),
+    1000 / rate,
+  );
   const watcher = setInterval(() => {
     watchSettlements().catch((e: unknown) => {
       count.errors++;

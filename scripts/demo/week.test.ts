@@ -74,15 +74,23 @@ const reconcile = () => {
 const alertsOfKind = (kind: string) => store.db.select().from(alerts).where(eq(alerts.kind, kind));
 
 describe("a simulated week of demo traffic", () => {
-  it("goes through every story on both wallets and reconciles with zero unexplained difference", { timeout: 180_000 }, async () => {
+  it("goes through every story on both wallets and reconciles with zero unexplained difference", {
+    timeout: 180_000,
+  }, async () => {
     const from = new Date(clock.now().getTime() + 60_000);
-    week = await generateTraffic({ db: store.db, emulator: emu, binance, clock, reconcile: deps }, { seed: 13, orders: ORDERS, from, to: new Date(from.getTime() + 7 * DAY) });
+    week = await generateTraffic(
+      { db: store.db, emulator: emu, binance, clock, reconcile: deps },
+      { seed: 13, orders: ORDERS, from, to: new Date(from.getTime() + 7 * DAY) },
+    );
     expect(week.errors).toEqual([]);
     expect(week.created).toBe(ORDERS);
     // Every story happened, on both wallets and all three assets.
-    for (const n of [week.settled, week.expired, week.paidLate, week.mixpayRefunded, week.refunded]) expect(n).toBeGreaterThan(0);
+    for (const n of [week.settled, week.expired, week.paidLate, week.mixpayRefunded, week.refunded])
+      expect(n).toBeGreaterThan(0);
     expect(week.refunded).toBe(week.paidLate + week.mixpayRefunded);
-    const rows = await store.db.select({ status: orders.status, provider: orders.walletProvider, asset: orders.assetId, paidAt: orders.paidAt }).from(orders);
+    const rows = await store.db
+      .select({ status: orders.status, provider: orders.walletProvider, asset: orders.assetId, paidAt: orders.paidAt })
+      .from(orders);
     expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(["demo", "binance"]));
     expect(new Set(rows.map((r) => r.asset))).toEqual(new Set(Object.values(DEMO_ASSETS)));
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["settled", "expired", "refunded"]));
@@ -95,7 +103,12 @@ describe("a simulated week of demo traffic", () => {
     expect(passes.length).toBeGreaterThanOrEqual(7);
     for (const r of passes) {
       expect(r.checks.filter((c) => c.difference !== "0")).toEqual([]);
-      expect({ lost: r.lostSnapshots, doubly: r.doublyMatchedSnapshots, reservations: r.reservations, suspense: r.newSuspenseItems }).toEqual({ lost: [], doubly: [], reservations: [], suspense: 0 });
+      expect({
+        lost: r.lostSnapshots,
+        doubly: r.doublyMatchedSnapshots,
+        reservations: r.reservations,
+        suspense: r.newSuspenseItems,
+      }).toEqual({ lost: [], doubly: [], reservations: [], suspense: 0 });
     }
     expect(week.reconciliations.at(-1)!.checks.map((c) => c.account)).toContain("wallet:binance");
     const books = await bookBalances(store.db);
@@ -116,7 +129,9 @@ describe("a simulated week of demo traffic", () => {
     const r = await reconcile();
     expect(r.newSuspenseItems).toBe(1);
     expect(r.checks.every((c) => c.difference === "0")).toBe(true);
-    expect((await alertsOfKind("ledger_unexplained")).map((a) => a.message)).toEqual([expect.stringContaining(`Mixin snapshot ${stray.snapshot_id}`)]);
+    expect((await alertsOfKind("ledger_unexplained")).map((a) => a.message)).toEqual([
+      expect.stringContaining(`Mixin snapshot ${stray.snapshot_id}`),
+    ]);
   });
 
   it("flags a lost snapshot in one pass, naming it", async () => {
@@ -126,15 +141,22 @@ describe("a simulated week of demo traffic", () => {
     const [alert] = await alertsOfKind("ledger_snapshot_lost");
     expect(alert!.message).toContain(lost.snapshot_id);
     expect(r.checks.every((c) => c.difference === "0")).toBe(true);
-    const [journal] = await store.db.select().from(ledgerJournals).where(eq(ledgerJournals.snapshotId, lost.snapshot_id));
+    const [journal] = await store.db
+      .select()
+      .from(ledgerJournals)
+      .where(eq(ledgerJournals.snapshotId, lost.snapshot_id));
     expect(journal!.kind).toBe("unexplained");
   });
 
   it("flags a wallet balance off by one unit in one pass, naming the wallet and asset", async () => {
     await injectWalletOffByOne(store.db, binance, USDT, "USDT");
     const r = await reconcile();
-    expect(r.checks.filter((c) => c.difference !== "0")).toEqual([expect.objectContaining({ account: "wallet:binance", assetId: USDT, difference: "0.00000001" })]);
-    expect((await alertsOfKind("ledger_unexplained")).map((a) => a.message)).toContainEqual(expect.stringMatching(/wallet:binance USDT .*0\.00000001 unexplained/));
+    expect(r.checks.filter((c) => c.difference !== "0")).toEqual([
+      expect.objectContaining({ account: "wallet:binance", assetId: USDT, difference: "0.00000001" }),
+    ]);
+    expect((await alertsOfKind("ledger_unexplained")).map((a) => a.message)).toContainEqual(
+      expect.stringMatching(/wallet:binance USDT .*0\.00000001 unexplained/),
+    );
     expect((await reconcile()).checks.every((c) => c.difference === "0")).toBe(true);
   });
 });

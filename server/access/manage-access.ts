@@ -18,18 +18,41 @@ export async function getAccess(db: Db, search?: string) {
 export async function setAccessMode(db: Db, actor: Actor, mode: "open" | "allow_list") {
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(payeeAccessPolicy).where(eq(payeeAccessPolicy.id, "default"));
-    await tx.insert(payeeAccessPolicy).values({ id: "default", mode }).onConflictDoUpdate({ target: payeeAccessPolicy.id, set: { mode, updatedAt: new Date() } });
-    await writeAudit(tx, actor, { action: "access.mode", targetType: "access_policy", targetId: "default", before: before ?? null, after: { mode } });
+    await tx
+      .insert(payeeAccessPolicy)
+      .values({ id: "default", mode })
+      .onConflictDoUpdate({ target: payeeAccessPolicy.id, set: { mode, updatedAt: new Date() } });
+    await writeAudit(tx, actor, {
+      action: "access.mode",
+      targetType: "access_policy",
+      targetId: "default",
+      before: before ?? null,
+      after: { mode },
+    });
   });
 }
 
-export async function setAccessEntry(db: Db, actor: Actor, input: { payeeId: string; list: "allow" | "block"; present: boolean; note?: string }) {
+export async function setAccessEntry(
+  db: Db,
+  actor: Actor,
+  input: { payeeId: string; list: "allow" | "block"; present: boolean; note?: string },
+) {
   return db.transaction(async (tx) => {
     if (input.present) {
-      await tx.insert(payeeAccessEntries).values({ payeeId: input.payeeId, list: input.list, note: input.note ?? "" }).onConflictDoNothing();
+      await tx
+        .insert(payeeAccessEntries)
+        .values({ payeeId: input.payeeId, list: input.list, note: input.note ?? "" })
+        .onConflictDoNothing();
     } else {
-      await tx.delete(payeeAccessEntries).where(and(eq(payeeAccessEntries.payeeId, input.payeeId), eq(payeeAccessEntries.list, input.list)));
+      await tx
+        .delete(payeeAccessEntries)
+        .where(and(eq(payeeAccessEntries.payeeId, input.payeeId), eq(payeeAccessEntries.list, input.list)));
     }
-    await writeAudit(tx, actor, { action: input.present ? `access.${input.list}.add` : `access.${input.list}.remove`, targetType: "payee", targetId: input.payeeId, after: input });
+    await writeAudit(tx, actor, {
+      action: input.present ? `access.${input.list}.add` : `access.${input.list}.remove`,
+      targetType: "payee",
+      targetId: input.payeeId,
+      after: input,
+    });
   });
 }

@@ -35,11 +35,26 @@ export function alertMessageId(alertId: string, userId: string): string {
 export async function logAlert(db: Db, alertId: string): Promise<AlertToDeliver | null> {
   const [a] = await db.select().from(alerts).where(eq(alerts.id, alertId));
   if (!a) return null;
-  logger("alerts").warn({ alertId: a.id, kind: a.kind, severity: a.severity, assetId: a.assetId, orderId: a.orderId }, a.message);
-  return { id: a.id, kind: a.kind, severity: a.severity, message: a.message, assetId: a.assetId, orderId: a.orderId, createdAt: a.createdAt };
+  logger("alerts").warn(
+    { alertId: a.id, kind: a.kind, severity: a.severity, assetId: a.assetId, orderId: a.orderId },
+    a.message,
+  );
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    message: a.message,
+    assetId: a.assetId,
+    orderId: a.orderId,
+    createdAt: a.createdAt,
+  };
 }
 
-export async function messageOperators(messenger: AlertMessenger, operators: string[], alert: AlertToDeliver): Promise<void> {
+export async function messageOperators(
+  messenger: AlertMessenger,
+  operators: string[],
+  alert: AlertToDeliver,
+): Promise<void> {
   const text = `[${alert.severity}] ${alert.kind}: ${alert.message}`;
   for (const userId of operators) await messenger.sendText(userId, text, alertMessageId(alert.id, userId));
 }
@@ -51,7 +66,13 @@ export async function messageOperators(messenger: AlertMessenger, operators: str
 export async function postAlertWebhook(db: Db, url: string, alert: AlertToDeliver): Promise<void> {
   const [attempt] = await db
     .insert(outboundAttempts)
-    .values({ kind: "alert_webhook", orderId: alert.orderId, idempotencyKey: alert.id, attempt: 1, request: { url, alertId: alert.id } })
+    .values({
+      kind: "alert_webhook",
+      orderId: alert.orderId,
+      idempotencyKey: alert.id,
+      attempt: 1,
+      request: { url, alertId: alert.id },
+    })
     .returning({ id: outboundAttempts.id });
   try {
     const res = await fetch(url, {
@@ -61,9 +82,15 @@ export async function postAlertWebhook(db: Db, url: string, alert: AlertToDelive
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`alert webhook answered HTTP ${res.status}`);
-    await db.update(outboundAttempts).set({ outcome: "succeeded", response: { status: res.status }, finishedAt: new Date() }).where(eq(outboundAttempts.id, attempt!.id));
+    await db
+      .update(outboundAttempts)
+      .set({ outcome: "succeeded", response: { status: res.status }, finishedAt: new Date() })
+      .where(eq(outboundAttempts.id, attempt!.id));
   } catch (e) {
-    await db.update(outboundAttempts).set({ outcome: "failed", error: (e as Error).message, finishedAt: new Date() }).where(eq(outboundAttempts.id, attempt!.id));
+    await db
+      .update(outboundAttempts)
+      .set({ outcome: "failed", error: (e as Error).message, finishedAt: new Date() })
+      .where(eq(outboundAttempts.id, attempt!.id));
     throw e;
   }
 }

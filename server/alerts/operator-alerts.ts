@@ -22,7 +22,12 @@ export async function acknowledgeAlert(db: Db, actor: Actor, alertId: string) {
       .where(and(eq(alerts.id, alertId), isNull(alerts.acknowledgedAt)))
       .returning();
     if (!after) throw new AppError(AppErrorCode.NOT_FOUND, "no open alert with this id");
-    await writeAudit(tx, actor, { action: "alert.acknowledge", targetType: "alert", targetId: alertId, after: { acknowledgedAt: after.acknowledgedAt } });
+    await writeAudit(tx, actor, {
+      action: "alert.acknowledge",
+      targetType: "alert",
+      targetId: alertId,
+      after: { acknowledgedAt: after.acknowledgedAt },
+    });
     return after;
   });
 }

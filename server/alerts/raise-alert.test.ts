@@ -20,7 +20,10 @@ describe("raiseAlert", () => {
     expect(row!.occurrences).toBe(2);
     expect(row!.message).toBe("still low");
     // Delivery is queued once, for the first occurrence only.
-    const queued = await store.db.select().from(outbox).where(eq(outbox.id, `alert.raised/${a.id}`));
+    const queued = await store.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.id, `alert.raised/${a.id}`));
     expect(queued).toHaveLength(1);
   });
 

@@ -35,7 +35,12 @@ export async function raiseAlert(db: DbOrTx, a: AlertInput): Promise<{ id: strin
       .onConflictDoUpdate({
         target: alerts.dedupeKey,
         targetWhere: isNull(alerts.acknowledgedAt),
-        set: { occurrences: sql`${alerts.occurrences} + 1`, lastSeenAt: new Date(), message: a.message, data: a.data ?? {} },
+        set: {
+          occurrences: sql`${alerts.occurrences} + 1`,
+          lastSeenAt: new Date(),
+          message: a.message,
+          data: a.data ?? {},
+        },
       })
       .returning({ id: alerts.id, isNew: sql<boolean>`(xmax = 0)` });
     if (row!.isNew) {

@@ -14,7 +14,9 @@ export const updateAssetInput = z.object({
   enabled: z.boolean().optional(),
   minUsdt: decimal().optional(),
   maxUsdt: decimal().optional(),
-  feeRate: decimal().refine((s) => dec(s).lt(1), "the fee rate must be below 1 (100%)").optional(),
+  feeRate: decimal()
+    .refine((s) => dec(s).lt(1), "the fee rate must be below 1 (100%)")
+    .optional(),
   lowBalanceThreshold: decimal().nullable().optional(),
 });
 
@@ -26,7 +28,11 @@ export async function updateAsset(db: Db, actor: Actor, input: z.infer<typeof up
     const minUsdt = patch.minUsdt ?? before.minUsdt;
     const maxUsdt = patch.maxUsdt ?? before.maxUsdt;
     if (dec(minUsdt).gt(dec(maxUsdt))) throw AppError.badParameter("minUsdt", "min_usdt must not exceed max_usdt");
-    const [after] = await tx.update(assets).set({ ...patch, updatedAt: new Date() }).where(eq(assets.assetId, assetId)).returning();
+    const [after] = await tx
+      .update(assets)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(assets.assetId, assetId))
+      .returning();
     await writeAudit(tx, actor, { action: "asset.update", targetType: "asset", targetId: assetId, before, after });
     return after!;
   });

@@ -26,9 +26,23 @@ export interface ThrottlePolicy {
 }
 
 /** An account: three free tries, then 1 s, 2 s, 4 s… up to 60 s, locked 15 minutes at 10. */
-export const ACCOUNT_POLICY: ThrottlePolicy = { freeFailures: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, lockAfter: 10, lockMs: 15 * 60_000, windowMs: 60 * 60_000 };
+export const ACCOUNT_POLICY: ThrottlePolicy = {
+  freeFailures: 3,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  lockAfter: 10,
+  lockMs: 15 * 60_000,
+  windowMs: 60 * 60_000,
+};
 /** An address may mistype across several accounts (an office behind one NAT): looser, same shape. */
-export const ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 10, baseDelayMs: 1_000, maxDelayMs: 60_000, lockAfter: 50, lockMs: 15 * 60_000, windowMs: 60 * 60_000 };
+export const ADDRESS_POLICY: ThrottlePolicy = {
+  freeFailures: 10,
+  baseDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  lockAfter: 50,
+  lockMs: 15 * 60_000,
+  windowMs: 60 * 60_000,
+};
 
 export interface ThrottleKey {
   key: string;
@@ -47,24 +61,40 @@ export function delayAfter(failures: number, p: ThrottlePolicy): number {
   return Math.min(p.baseDelayMs * 2 ** (failures - p.freeFailures - 1), p.maxDelayMs);
 }
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; reason: "locked" | "delayed"; key: string; retryAfterMs: number };
+export type ThrottleVerdict =
+  | { allowed: true }
+  | { allowed: false; reason: "locked" | "delayed"; key: string; retryAfterMs: number };
 
 /** May a sign-in be tried now on these keys? */
 export async function checkThrottle(db: DbOrTx, keys: ThrottleKey[], now: Date): Promise<ThrottleVerdict> {
   if (keys.length === 0) return { allowed: true };
-  const rows = await db.select().from(signInThrottle).where(inArray(signInThrottle.key, keys.map((k) => k.key)));
+  const rows = await db
+    .select()
+    .from(signInThrottle)
+    .where(
+      inArray(
+        signInThrottle.key,
+        keys.map((k) => k.key),
+      ),
+    );
   let worst: ThrottleVerdict = { allowed: true };
   for (const row of rows) {
     const policy = keys.find((k) => k.key === row.key)!.policy;
     const t = now.getTime();
     if (row.lockedUntil && row.lockedUntil.getTime() > t) {
-      const v: ThrottleVerdict = { allowed: false, reason: "locked", key: row.key, retryAfterMs: row.lockedUntil.getTime() - t };
+      const v: ThrottleVerdict = {
+        allowed: false,
+        reason: "locked",
+        key: row.key,
+        retryAfterMs: row.lockedUntil.getTime() - t,
+      };
       if (worst.allowed || worst.retryAfterMs < v.retryAfterMs) worst = v;
       continue;
     }
     if (row.lastFailureAt.getTime() < t - policy.windowMs) continue;
     const until = row.lastFailureAt.getTime() + delayAfter(row.failures, policy);
-    if (until > t && (worst.allowed || worst.retryAfterMs < until - t)) worst = { allowed: false, reason: "delayed", key: row.key, retryAfterMs: until - t };
+    if (until > t && (worst.allowed || worst.retryAfterMs < until - t))
+      worst = { allowed: false, reason: "delayed", key: row.key, retryAfterMs: until - t };
   }
   return worst;
 }
@@ -87,7 +117,12 @@ export async function recordFailure(db: DbOrTx, k: ThrottleKey, now: Date): Prom
     then 1 else ${signInThrottle.failures} + 1 end)`;
   const [row] = await db
     .insert(signInThrottle)
-    .values({ key: k.key, failures: 1, lastFailureAt: now, lockedUntil: p.lockAfter <= 1 ? new Date(now.getTime() + p.lockMs) : null })
+    .values({
+      key: k.key,
+      failures: 1,
+      lastFailureAt: now,
+      lockedUntil: p.lockAfter <= 1 ? new Date(now.getTime() + p.lockMs) : null,
+    })
     .onConflictDoUpdate({
       target: signInThrottle.key,
       set: {

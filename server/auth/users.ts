@@ -25,7 +25,10 @@ export function dummyPasswordHash(): Promise<string> {
  * long as for a real account and timing does not tell which emails exist.
  */
 export async function authenticate(db: Db, email: string, password: string): Promise<SessionUser | null> {
-  const [u] = await db.select().from(users).where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
+  const [u] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.email, email.trim().toLowerCase()), isNull(users.disabledAt)));
   if (!u?.passwordHash) {
     await verifyPassword(await dummyPasswordHash(), password);
     return null;
@@ -36,18 +39,30 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 
 /** The user behind a session, re-read on every request so a disabled user loses access at once. */
 export async function loadSessionUser(db: Db, userId: string): Promise<(SessionUser & { payeeIds: string[] }) | null> {
-  const [u] = await db.select().from(users).where(and(eq(users.id, userId), isNull(users.disabledAt)));
+  const [u] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.disabledAt)));
   if (!u) return null;
   const links = await db.select({ payeeId: userPayees.payeeId }).from(userPayees).where(eq(userPayees.userId, u.id));
   return { id: u.id, email: u.email, name: u.name, role: u.role, payeeIds: links.map((l) => l.payeeId) };
 }
 
-export async function createUser(db: DbOrTx, input: { email: string; password: string; role: Role; name?: string; payeeIds?: string[] }): Promise<string> {
+export async function createUser(
+  db: DbOrTx,
+  input: { email: string; password: string; role: Role; name?: string; payeeIds?: string[] },
+): Promise<string> {
   const [u] = await db
     .insert(users)
-    .values({ email: input.email.trim().toLowerCase(), name: input.name ?? "", role: input.role, passwordHash: await hashPassword(input.password) })
+    .values({
+      email: input.email.trim().toLowerCase(),
+      name: input.name ?? "",
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    })
     .returning({ id: users.id });
-  if (input.payeeIds?.length) await db.insert(userPayees).values(input.payeeIds.map((payeeId) => ({ userId: u!.id, payeeId })));
+  if (input.payeeIds?.length)
+    await db.insert(userPayees).values(input.payeeIds.map((payeeId) => ({ userId: u!.id, payeeId })));
   return u!.id;
 }
 
@@ -57,14 +72,22 @@ export async function createUser(db: DbOrTx, input: { email: string; password: s
  * payments show with no set-up). Disabled users get null. Concurrent first sign-ins create one
  * user (the unique index on mixin_user_id decides).
  */
-export async function signInWithMixin(db: Db, profile: { mixinUserId: string; name: string }): Promise<SessionUser | null> {
+export async function signInWithMixin(
+  db: Db,
+  profile: { mixinUserId: string; name: string },
+): Promise<SessionUser | null> {
   const mixinUserId = profile.mixinUserId.toLowerCase();
   const find = async () => (await db.select().from(users).where(eq(users.mixinUserId, mixinUserId)))[0];
   let u = await find();
   if (!u) {
     await db.transaction(async (tx) => {
-      const [created] = await tx.insert(users).values({ email: null, name: profile.name.slice(0, 100), role: "merchant", mixinUserId }).onConflictDoNothing().returning({ id: users.id });
-      if (created) await tx.insert(userPayees).values({ userId: created.id, payeeId: mixinUserId }).onConflictDoNothing();
+      const [created] = await tx
+        .insert(users)
+        .values({ email: null, name: profile.name.slice(0, 100), role: "merchant", mixinUserId })
+        .onConflictDoNothing()
+        .returning({ id: users.id });
+      if (created)
+        await tx.insert(userPayees).values({ userId: created.id, payeeId: mixinUserId }).onConflictDoNothing();
     });
     u = await find();
   }

@@ -6,7 +6,10 @@ import { availableBalances } from "@/server/orders/reservations";
 
 /** Per asset: the bot's balance, what open orders reserve, what is left, and whether it is below the threshold. */
 export async function balanceHealth(db: Db) {
-  const [rows, available] = await Promise.all([db.select().from(assets).orderBy(asc(assets.symbol)), availableBalances(db)]);
+  const [rows, available] = await Promise.all([
+    db.select().from(assets).orderBy(asc(assets.symbol)),
+    availableBalances(db),
+  ]);
   return rows.map((a) => {
     const b = available.get(a.assetId);
     return {

@@ -19,7 +19,10 @@ const source = (b: Record<string, string>, p: Record<string, string>): BalanceSo
 describe("syncBalances", () => {
   it("stores balances, prices and synced_at, and alerts on a low balance once", async () => {
     const now = new Date("2026-11-24T10:00:00Z");
-    const src = source({ [DEMO_ASSETS.USDT]: "12.5", [DEMO_ASSETS.BTC]: "1" }, { [DEMO_ASSETS.BTC]: "90000.5", [DEMO_ASSETS.ETH]: "0" });
+    const src = source(
+      { [DEMO_ASSETS.USDT]: "12.5", [DEMO_ASSETS.BTC]: "1" },
+      { [DEMO_ASSETS.BTC]: "90000.5", [DEMO_ASSETS.ETH]: "0" },
+    );
     const r = await syncBalances(store.db, src, now);
     expect(r.synced).toBe(3);
     // USDT 12.5 < threshold 100; ETH reads as 0 < 0.1.
@@ -32,7 +35,10 @@ describe("syncBalances", () => {
     const [eth] = await store.db.select().from(assets).where(eq(assets.assetId, DEMO_ASSETS.ETH));
     expect(eth!.priceUsd).toBe("3500.00000000");
     await syncBalances(store.db, src, now);
-    const low = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `low_balance:${DEMO_ASSETS.USDT}`));
+    const low = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `low_balance:${DEMO_ASSETS.USDT}`));
     expect(low).toHaveLength(1);
     expect(low[0]!.occurrences).toBe(2);
   });

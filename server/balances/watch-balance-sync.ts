@@ -13,7 +13,11 @@ const STATE_ID = "mixin";
  * is older than BALANCE_SYNC_MAX_AGE_SECONDS; this tells an operator why.) The error is rethrown
  * so the durable function retries as before.
  */
-export async function syncBalancesWatched(db: Db, source: BalanceSource, opts: { alertAfter: number; now?: Date }): Promise<SyncResult> {
+export async function syncBalancesWatched(
+  db: Db,
+  source: BalanceSource,
+  opts: { alertAfter: number; now?: Date },
+): Promise<SyncResult> {
   let result: SyncResult;
   try {
     result = await syncBalances(db, source, opts.now);
@@ -34,7 +38,10 @@ export async function syncBalancesWatched(db: Db, source: BalanceSource, opts: {
   await db
     .insert(balanceSyncState)
     .values({ id: STATE_ID, consecutiveFailures: 0, lastSuccessAt: new Date() })
-    .onConflictDoUpdate({ target: balanceSyncState.id, set: { consecutiveFailures: 0, lastSuccessAt: new Date(), updatedAt: new Date() } });
+    .onConflictDoUpdate({
+      target: balanceSyncState.id,
+      set: { consecutiveFailures: 0, lastSuccessAt: new Date(), updatedAt: new Date() },
+    });
   return result;
 }
 
@@ -44,7 +51,12 @@ async function recordFailure(db: Db, error: string): Promise<number> {
     .values({ id: STATE_ID, consecutiveFailures: 1, lastError: error, lastFailureAt: new Date() })
     .onConflictDoUpdate({
       target: balanceSyncState.id,
-      set: { consecutiveFailures: sql`${balanceSyncState.consecutiveFailures} + 1`, lastError: error, lastFailureAt: new Date(), updatedAt: new Date() },
+      set: {
+        consecutiveFailures: sql`${balanceSyncState.consecutiveFailures} + 1`,
+        lastError: error,
+        lastFailureAt: new Date(),
+        updatedAt: new Date(),
+      },
     })
     .returning({ n: balanceSyncState.consecutiveFailures });
   return row!.n;

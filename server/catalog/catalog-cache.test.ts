@@ -54,7 +54,10 @@ afterAll(async () => close());
 const range = async (db: Db) => (await getAssetsRange(db, { payeeId: PAYEE, wallet: "demo" })).map((r) => r.asset_id);
 const order = (db: Db, overrides: Record<string, unknown> = {}) => {
   const e = env();
-  const p = parseParams(createOrderParamsSchema(new Date(), { maxExpirySeconds: e.MIXPAY_MAX_EXPIRY_SECONDS, botIds: e.MIXPAY_BOT_IDS }), createBody({ amount: "1", ...overrides }));
+  const p = parseParams(
+    createOrderParamsSchema(new Date(), { maxExpirySeconds: e.MIXPAY_MAX_EXPIRY_SECONDS, botIds: e.MIXPAY_BOT_IDS }),
+    createBody({ amount: "1", ...overrides }),
+  );
   return createOrder(db, p, { walletProvider });
 };
 const refusal = (p: Promise<unknown>) =>
@@ -83,7 +86,9 @@ describe(`catalog cache across instances (${testDriver()})`, () => {
 
   it("a fee and limits changed on A are what B answers next", async () => {
     await updateAsset(a, OPERATOR, { assetId: DEMO_ASSETS.USDT, feeRate: "0.02", maxUsdt: "4321" });
-    const usdt = (await getAssetsRange(b, { payeeId: PAYEE, wallet: "demo" })).find((r) => r.asset_id === DEMO_ASSETS.USDT)!;
+    const usdt = (await getAssetsRange(b, { payeeId: PAYEE, wallet: "demo" })).find(
+      (r) => r.asset_id === DEMO_ASSETS.USDT,
+    )!;
     expect(usdt.fee).toBe("0.0200");
     expect(usdt.max_usdt).toBe("4321.00");
   });

@@ -12,12 +12,31 @@ export async function writeAudit(
   actor: Actor,
   e: { action: string; targetType: string; targetId?: string; before?: unknown; after?: unknown },
 ): Promise<void> {
-  await db.insert(auditLog).values({ actorUserId: actor.id, actorEmail: actor.email, action: e.action, targetType: e.targetType, targetId: e.targetId, before: e.before ?? null, after: e.after ?? null });
+  await db.insert(auditLog).values({
+    actorUserId: actor.id,
+    actorEmail: actor.email,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    before: e.before ?? null,
+    after: e.after ?? null,
+  });
 }
 
 /** A row the broker writes on its own (no signed-in actor), e.g. a sign-in lockout. */
-export async function writeSystemAudit(db: DbOrTx, e: { action: string; targetType: string; targetId?: string; after?: unknown }): Promise<void> {
-  await db.insert(auditLog).values({ actorUserId: null, actorEmail: null, action: e.action, targetType: e.targetType, targetId: e.targetId, before: null, after: e.after ?? null });
+export async function writeSystemAudit(
+  db: DbOrTx,
+  e: { action: string; targetType: string; targetId?: string; after?: unknown },
+): Promise<void> {
+  await db.insert(auditLog).values({
+    actorUserId: null,
+    actorEmail: null,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId,
+    before: null,
+    after: e.after ?? null,
+  });
 }
 
 export async function listAudit(db: DbOrTx, limit = 100) {

@@ -51,12 +51,22 @@ afterEach(() => double.clearFaults());
 async function createOrder(overrides: Record<string, unknown>) {
   const body = createBody(overrides);
   expect((await envelope(await handleCreateOrder(createRequest(body)))).code).toBe(0);
-  return (await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string)))[0]!;
+  return (
+    await store.db
+      .select()
+      .from(orders)
+      .where(eq(orders.traceId, body.trace_id as string))
+  )[0]!;
 }
 const timeline = async (orderId: string) =>
-  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id))).map((e) => e.type);
-const usdtMax = async () => (await getAssetsRange(store.db, { payeeId: PAYEE, wallet: "demo" })).find((a) => a.asset_id === DEMO_ASSETS.USDT)!.max;
-const audits = async (orderId: string) => (await store.db.select().from(auditLog).where(eq(auditLog.targetId, orderId))).map((a) => [a.action, a.actorEmail]);
+  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id))).map(
+    (e) => e.type,
+  );
+const usdtMax = async () =>
+  (await getAssetsRange(store.db, { payeeId: PAYEE, wallet: "demo" })).find((a) => a.asset_id === DEMO_ASSETS.USDT)!
+    .max;
+const audits = async (orderId: string) =>
+  (await store.db.select().from(auditLog).where(eq(auditLog.targetId, orderId))).map((a) => [a.action, a.actorEmail]);
 async function trpcCode(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -69,13 +79,22 @@ async function trpcCode(p: Promise<unknown>): Promise<string> {
 describe("operator cancel of an open order", () => {
   it("releases the squatted reservation, closes at the (demo) wallet, is audited; a later payment becomes paid_late", async () => {
     const before = await usdtMax();
-    const squat = await Promise.all([0, 1, 2, 3, 4].map(() => createOrder({ amount: "990", expired_at: String(Math.floor(Date.now() / 1000) + 7000) })));
+    const squat = await Promise.all(
+      [0, 1, 2, 3, 4].map(() =>
+        createOrder({ amount: "990", expired_at: String(Math.floor(Date.now() / 1000) + 7000) }),
+      ),
+    );
     expect(await usdtMax()).toBe("50.00000000");
 
     for (const o of squat) {
       const r = await operator.operator.cancelOrder({ orderId: o.id });
       expect(r).toMatchObject({ cancelled: true, walletClose: "closed", order: { status: "cancelled" } });
-      expect(await timeline(o.id)).toEqual(["order.created", "wallet.payment_created", "order.cancelled_by_operator", "wallet.close_requested"]);
+      expect(await timeline(o.id)).toEqual([
+        "order.created",
+        "wallet.payment_created",
+        "order.cancelled_by_operator",
+        "wallet.close_requested",
+      ]);
       expect(await audits(o.id)).toEqual([["order.cancel", "ops@example.test"]]);
     }
     expect(await usdtMax()).toBe(before);
@@ -93,10 +112,17 @@ describe("operator cancel of an open order", () => {
 
   it("the order's own merchant and anonymous callers cannot cancel it; nothing changes", async () => {
     const o = await createOrder({ amount: "5" });
-    const m = await createUser(store.db, { email: "payee@example.test", password: "pw-m-123456", role: "merchant", payeeIds: [PAYEE] });
+    const m = await createUser(store.db, {
+      email: "payee@example.test",
+      password: "pw-m-123456",
+      role: "merchant",
+      payeeIds: [PAYEE],
+    });
     const merchant = createCaller({ db: store.db, user: (await loadSessionUser(store.db, m))! });
     expect(await trpcCode(merchant.operator.cancelOrder({ orderId: o.id }))).toBe("FORBIDDEN");
-    expect(await trpcCode(createCaller({ db: store.db, user: null }).operator.cancelOrder({ orderId: o.id }))).toBe("UNAUTHORIZED");
+    expect(await trpcCode(createCaller({ db: store.db, user: null }).operator.cancelOrder({ orderId: o.id }))).toBe(
+      "UNAUTHORIZED",
+    );
     expect((await store.db.select().from(orders).where(eq(orders.id, o.id)))[0]!.status).toBe("created");
     expect(await audits(o.id)).toEqual([]);
   });
@@ -104,7 +130,10 @@ describe("operator cancel of an open order", () => {
   it("closes a Binance Pay order at Binance (the double sees the close)", async () => {
     const o = await createOrder({ wallet: "binance", amount: "2.5" });
     expect(double.order(o.walletOrderId!)!.status).toBe("INITIAL");
-    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({ cancelled: true, walletClose: "closed" });
+    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({
+      cancelled: true,
+      walletClose: "closed",
+    });
     expect(double.order(o.walletOrderId!)!.status).toBe("CANCELED");
     expect(double.requests().some((r) => r.path === "/binancepay/openapi/order/close")).toBe(true);
   });
@@ -115,23 +144,40 @@ describe("operator cancel of an open order", () => {
     const r = await operator.operator.cancelOrder({ orderId: o.id });
     expect(r).toMatchObject({ cancelled: true, walletClose: "failed", order: { status: "cancelled" } });
     expect(await timeline(o.id)).toContain("wallet.close_failed");
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `wallet_close_failed:${o.id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `wallet_close_failed:${o.id}`));
     expect(alert).toMatchObject({ kind: "wallet_close_failed", severity: "critical", orderId: o.id });
     expect(double.order(o.walletOrderId!)!.status).toBe("INITIAL");
 
     double.clearFaults();
-    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({ cancelled: false, walletClose: "closed" });
+    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({
+      cancelled: false,
+      walletClose: "closed",
+    });
     expect(double.order(o.walletOrderId!)!.status).toBe("CANCELED");
     expect((await timeline(o.id)).slice(-2)).toEqual(["wallet.close_failed", "wallet.close_requested"]);
-    expect(await audits(o.id)).toEqual([["order.cancel", "ops@example.test"], ["order.cancel.retry_wallet_close", "ops@example.test"]]);
+    expect(await audits(o.id)).toEqual([
+      ["order.cancel", "ops@example.test"],
+      ["order.cancel.retry_wallet_close", "ops@example.test"],
+    ]);
     expect(await trpcCode(operator.operator.cancelOrder({ orderId: o.id }))).toBe("CONFLICT");
   });
 
   it("a user paying at the moment of the cancel: the wallet refuses the close, recorded and alerted", async () => {
     const o = await createOrder({ wallet: "binance", amount: "4" });
     double.setPending(o.walletOrderId!);
-    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({ walletClose: "payment_in_progress", order: { status: "cancelled" } });
+    expect(await operator.operator.cancelOrder({ orderId: o.id })).toMatchObject({
+      walletClose: "payment_in_progress",
+      order: { status: "cancelled" },
+    });
     expect(await timeline(o.id)).toContain("wallet.close_refused");
-    expect(await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `wallet_close_refused:${o.id}`))).toHaveLength(1);
+    expect(
+      await store.db
+        .select()
+        .from(alerts)
+        .where(eq(alerts.dedupeKey, `wallet_close_refused:${o.id}`)),
+    ).toHaveLength(1);
   });
 });

@@ -33,7 +33,12 @@ export interface CancelOrderResult {
  * timeline and alerted, never lost; cancelling the already-cancelled order again retries the close
  * (audited again). A payment that still arrives becomes paid_late and is refunded, as after expiry.
  */
-export async function cancelOrderByOperator(db: Db, actor: Actor, orderId: string, deps: CancelOrderDeps): Promise<CancelOrderResult> {
+export async function cancelOrderByOperator(
+  db: Db,
+  actor: Actor,
+  orderId: string,
+  deps: CancelOrderDeps,
+): Promise<CancelOrderResult> {
   const { order, changed } = await db.transaction(async (tx) => {
     const r = await transitionOrder(tx, {
       orderId,
@@ -44,7 +49,10 @@ export async function cancelOrderByOperator(db: Db, actor: Actor, orderId: strin
       message: `cancelled by ${actor.email}; its reservation is released`,
     });
     if (!r.changed && (await lastWalletCloseEvent(tx, orderId)) !== "wallet.close_failed") {
-      throw new AppError(AppErrorCode.CONFLICT, "the order is already cancelled and there is no failed wallet close to retry");
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        "the order is already cancelled and there is no failed wallet close to retry",
+      );
     }
     await writeAudit(tx, actor, {
       action: r.changed ? "order.cancel" : "order.cancel.retry_wallet_close",
@@ -55,15 +63,28 @@ export async function cancelOrderByOperator(db: Db, actor: Actor, orderId: strin
     });
     return r;
   });
-  if (!order.walletOrderId || !order.walletTradeNo) return { order, cancelled: changed, walletClose: "no_wallet_payment" };
+  if (!order.walletOrderId || !order.walletTradeNo)
+    return { order, cancelled: changed, walletClose: "no_wallet_payment" };
 
   const walletActor = `wallet:${order.walletProvider}`;
   try {
-    const outcome = await deps.walletProvider(order.walletProvider as "demo" | "binance").close({ walletOrderId: order.walletOrderId, walletTradeNo: order.walletTradeNo });
+    const outcome = await deps
+      .walletProvider(order.walletProvider as "demo" | "binance")
+      .close({ walletOrderId: order.walletOrderId, walletTradeNo: order.walletTradeNo });
     if (outcome === "closed") {
-      await recordOrderEvent(db, { orderId, type: "wallet.close_requested", actor: walletActor, message: "closed at the wallet after the operator's cancel" });
+      await recordOrderEvent(db, {
+        orderId,
+        type: "wallet.close_requested",
+        actor: walletActor,
+        message: "closed at the wallet after the operator's cancel",
+      });
     } else {
-      await recordOrderEvent(db, { orderId, type: "wallet.close_refused", actor: walletActor, message: "the wallet refused to close: the end user is paying now; the payment will be refunded (paid_late)" });
+      await recordOrderEvent(db, {
+        orderId,
+        type: "wallet.close_refused",
+        actor: walletActor,
+        message: "the wallet refused to close: the end user is paying now; the payment will be refunded (paid_late)",
+      });
       await raiseAlert(db, {
         kind: "wallet_close_refused",
         dedupeKey: `wallet_close_refused:${orderId}`,
@@ -75,7 +96,13 @@ export async function cancelOrderByOperator(db: Db, actor: Actor, orderId: strin
     return { order, cancelled: changed, walletClose: outcome };
   } catch (e) {
     const cause = e instanceof Error ? e.message : String(e);
-    await recordOrderEvent(db, { orderId, type: "wallet.close_failed", actor: walletActor, message: `the wallet could not close the payment: ${cause}`, data: { cause } });
+    await recordOrderEvent(db, {
+      orderId,
+      type: "wallet.close_failed",
+      actor: walletActor,
+      message: `the wallet could not close the payment: ${cause}`,
+      data: { cause },
+    });
     await raiseAlert(db, {
       kind: "wallet_close_failed",
       dedupeKey: `wallet_close_failed:${orderId}`,

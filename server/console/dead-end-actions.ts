@@ -19,26 +19,46 @@ export async function retryFailedRefund(db: Db, actor: Actor, orderId: string) {
   return db.transaction(async (tx) => {
     const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
     if (!order) throw new AppError(AppErrorCode.NOT_FOUND, "no such order");
-    if (order.status !== "refund_failed") throw new AppError(AppErrorCode.CONFLICT, `order ${orderId} is ${order.status}, not refund_failed`);
+    if (order.status !== "refund_failed")
+      throw new AppError(AppErrorCode.CONFLICT, `order ${orderId} is ${order.status}, not refund_failed`);
     const before = await currentRefund(tx, orderId);
     let after = before;
     if (before?.walletFailedAt) {
       const generation = before.generation + 1;
       [after] = await tx
         .insert(refunds)
-        .values({ orderId, requestId: refundRequestIdFor(orderId, generation), generation, wallet: before.wallet, amount: before.amount, reason: before.reason })
+        .values({
+          orderId,
+          requestId: refundRequestIdFor(orderId, generation),
+          generation,
+          wallet: before.wallet,
+          amount: before.amount,
+          reason: before.reason,
+        })
         .returning();
     }
     const stamp = Date.now();
-    await tx.insert(outbox).values({ id: `order.refund/${orderId}/retry-${stamp}`, name: "order/refund.requested", data: { orderId, retriedBy: actor.id } });
+    await tx.insert(outbox).values({
+      id: `order.refund/${orderId}/retry-${stamp}`,
+      name: "order/refund.requested",
+      data: { orderId, retriedBy: actor.id },
+    });
     await writeAudit(tx, actor, {
       action: "refund.retry",
       targetType: "order",
       targetId: orderId,
-      before: { status: order.status, requestId: before?.requestId ?? null, walletFailedAt: before?.walletFailedAt ?? null },
+      before: {
+        status: order.status,
+        requestId: before?.requestId ?? null,
+        walletFailedAt: before?.walletFailedAt ?? null,
+      },
       after: { requestId: after?.requestId ?? refundRequestIdFor(orderId), newRequestId: after?.id !== before?.id },
     });
-    return { orderId, requestId: after?.requestId ?? refundRequestIdFor(orderId), newRequestId: after?.id !== before?.id };
+    return {
+      orderId,
+      requestId: after?.requestId ?? refundRequestIdFor(orderId),
+      newRequestId: after?.id !== before?.id,
+    };
   });
 }
 
@@ -60,7 +80,10 @@ export async function refundWithoutMixPayRefund(db: Db, actor: Actor, orderId: s
       .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.type, "settlement.mixpay_failed")))
       .limit(1);
     if (order.status !== "settling" || !failed) {
-      throw new AppError(AppErrorCode.CONFLICT, `order ${orderId} is ${order.status}${failed ? "" : " and MixPay never reported it failed"}; nothing to resolve`);
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `order ${orderId} is ${order.status}${failed ? "" : " and MixPay never reported it failed"}; nothing to resolve`,
+      );
     }
     const r = await transitionOrder(tx, {
       orderId,
@@ -72,7 +95,13 @@ export async function refundWithoutMixPayRefund(db: Db, actor: Actor, orderId: s
       data: { note, mixpayFailedAt: failed.at.toISOString() },
       events: [{ id: `order.refund/${orderId}`, name: "order/refund.requested", data: { orderId } }],
     });
-    await writeAudit(tx, actor, { action: "settlement.refund_without_mixpay_refund", targetType: "order", targetId: orderId, before: { status: order.status }, after: { status: r.order.status, note } });
+    await writeAudit(tx, actor, {
+      action: "settlement.refund_without_mixpay_refund",
+      targetType: "order",
+      targetId: orderId,
+      before: { status: order.status },
+      after: { status: r.order.status, note },
+    });
     return { orderId, status: r.order.status };
   });
 }

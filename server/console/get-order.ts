@@ -18,5 +18,11 @@ export async function getOrder(db: DbOrTx, scope: PayeeScope, orderId: string) {
     db.select().from(mixinTransfers).where(eq(mixinTransfers.orderId, orderId)),
     db.select().from(refunds).where(eq(refunds.orderId, orderId)),
   ]);
-  return { ...row.order, symbol: row.symbol ?? "", events: events.map((e) => ({ ...e, id: String(e.id) })), transfer: transfers[0] ?? null, refund: refundRows[0] ?? null };
+  return {
+    ...row.order,
+    symbol: row.symbol ?? "",
+    events: events.map((e) => ({ ...e, id: String(e.id) })),
+    transfer: transfers[0] ?? null,
+    refund: refundRows[0] ?? null,
+  };
 }

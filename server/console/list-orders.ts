@@ -13,9 +13,17 @@ export interface OrderCursor {
  * One page of payment history, newest first, by keyset on (created_at, id): the cost of a page
  * does not grow with how deep it is (indexes orders_payee_created_idx / orders_created_idx).
  */
-export async function listOrders(db: DbOrTx, scope: PayeeScope, filter: OrderFilter, page: { cursor?: OrderCursor; limit: number }) {
+export async function listOrders(
+  db: DbOrTx,
+  scope: PayeeScope,
+  filter: OrderFilter,
+  page: { cursor?: OrderCursor; limit: number },
+) {
   const after = page.cursor
-    ? or(lt(orders.createdAt, page.cursor.createdAt), and(eq(orders.createdAt, page.cursor.createdAt), lt(orders.id, page.cursor.id)))
+    ? or(
+        lt(orders.createdAt, page.cursor.createdAt),
+        and(eq(orders.createdAt, page.cursor.createdAt), lt(orders.id, page.cursor.id)),
+      )
     : undefined;
   const rows = await db
     .select({
@@ -39,7 +47,10 @@ export async function listOrders(db: DbOrTx, scope: PayeeScope, filter: OrderFil
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : undefined };
+  return {
+    items,
+    nextCursor: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+  };
 }
 
 /** Count and amount per asset for the same filter (the page's totals line). */

@@ -24,12 +24,21 @@ export async function listUsers(db: Db) {
 }
 
 /** Invite a user: a generated first password is returned once (never stored in clear). */
-export async function inviteUser(db: Db, actor: Actor, input: { email: string; role: Role; name?: string; payeeIds?: string[] }) {
+export async function inviteUser(
+  db: Db,
+  actor: Actor,
+  input: { email: string; role: Role; name?: string; payeeIds?: string[] },
+) {
   const password = randomBytes(12).toString("base64url");
   try {
     const id = await db.transaction(async (tx) => {
       const created = await createUser(tx, { ...input, password });
-      await writeAudit(tx, actor, { action: "user.invite", targetType: "user", targetId: created, after: { email: input.email, role: input.role, payeeIds: input.payeeIds ?? [] } });
+      await writeAudit(tx, actor, {
+        action: "user.invite",
+        targetType: "user",
+        targetId: created,
+        after: { email: input.email, role: input.role, payeeIds: input.payeeIds ?? [] },
+      });
       return created;
     });
     return { id, password };
@@ -45,18 +54,37 @@ export async function setPayeeLink(db: Db, actor: Actor, input: { userId: string
   return db.transaction(async (tx) => {
     const [u] = await tx.select().from(users).where(eq(users.id, input.userId));
     if (!u) throw new AppError(AppErrorCode.NOT_FOUND, "no such user");
-    if (input.linked) await tx.insert(userPayees).values({ userId: input.userId, payeeId: input.payeeId }).onConflictDoNothing();
-    else await tx.delete(userPayees).where(and(eq(userPayees.userId, input.userId), eq(userPayees.payeeId, input.payeeId)));
-    await writeAudit(tx, actor, { action: input.linked ? "user.payee.link" : "user.payee.unlink", targetType: "user", targetId: input.userId, after: { payeeId: input.payeeId } });
+    if (input.linked)
+      await tx.insert(userPayees).values({ userId: input.userId, payeeId: input.payeeId }).onConflictDoNothing();
+    else
+      await tx
+        .delete(userPayees)
+        .where(and(eq(userPayees.userId, input.userId), eq(userPayees.payeeId, input.payeeId)));
+    await writeAudit(tx, actor, {
+      action: input.linked ? "user.payee.link" : "user.payee.unlink",
+      targetType: "user",
+      targetId: input.userId,
+      after: { payeeId: input.payeeId },
+    });
   });
 }
 
 export async function setUserDisabled(db: Db, actor: Actor, input: { userId: string; disabled: boolean }) {
-  if (input.userId === actor.id && input.disabled) throw new AppError(AppErrorCode.CONFLICT, "you cannot disable yourself");
+  if (input.userId === actor.id && input.disabled)
+    throw new AppError(AppErrorCode.CONFLICT, "you cannot disable yourself");
   return db.transaction(async (tx) => {
     const [before] = await tx.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, input.userId));
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, "no such user");
-    await tx.update(users).set({ disabledAt: input.disabled ? new Date() : null, updatedAt: new Date() }).where(eq(users.id, input.userId));
-    await writeAudit(tx, actor, { action: input.disabled ? "user.disable" : "user.enable", targetType: "user", targetId: input.userId, before, after: { disabled: input.disabled } });
+    await tx
+      .update(users)
+      .set({ disabledAt: input.disabled ? new Date() : null, updatedAt: new Date() })
+      .where(eq(users.id, input.userId));
+    await writeAudit(tx, actor, {
+      action: input.disabled ? "user.disable" : "user.enable",
+      targetType: "user",
+      targetId: input.userId,
+      before,
+      after: { disabled: input.disabled },
+    });
   });
 }

@@ -34,7 +34,9 @@ export function orderConditions(scope: PayeeScope, f: OrderFilter): SQL | undefi
   if (f.from) conds.push(gte(orders.createdAt, f.from));
   if (f.to) conds.push(lt(orders.createdAt, f.to));
   if (f.q) {
-    conds.push(UUID.test(f.q) ? or(eq(orders.traceId, f.q.toLowerCase()), eq(orders.id, f.q.toLowerCase())) : sql`false`);
+    conds.push(
+      UUID.test(f.q) ? or(eq(orders.traceId, f.q.toLowerCase()), eq(orders.id, f.q.toLowerCase())) : sql`false`,
+    );
   }
   return and(...conds);
 }

@@ -44,7 +44,9 @@ describe("readiness", () => {
     const now = new Date();
     await store.db.update(balances).set({ syncedAt: now });
     await markSnapshotsPolled(store.db, now);
-    await store.db.insert(outbox).values({ id: "stuck/1", name: "order/paid", data: {}, createdAt: new Date(now.getTime() - 600_000) });
+    await store.db
+      .insert(outbox)
+      .values({ id: "stuck/1", name: "order/paid", data: {}, createdAt: new Date(now.getTime() - 600_000) });
     const r = await checkReadiness(store.db, opts(now));
     expect(r.ready).toBe(false);
     expect(r.checks.outbox).toMatchObject({ ok: false, ageSeconds: 600 });
@@ -55,7 +57,10 @@ describe("readiness", () => {
     resetInngestCache();
     expect(await checkInngest({})).toMatchObject({ ok: false, detail: expect.stringContaining("not configured") });
     resetInngestCache();
-    expect(await checkInngest({ INNGEST_DEV: "1", INNGEST_BASE_URL: "http://127.0.0.1:9" })).toMatchObject({ ok: false, detail: "configured but not reachable" });
+    expect(await checkInngest({ INNGEST_DEV: "1", INNGEST_BASE_URL: "http://127.0.0.1:9" })).toMatchObject({
+      ok: false,
+      detail: "configured but not reachable",
+    });
     resetInngestCache();
   });
 });

@@ -30,7 +30,8 @@ export interface ReadinessOptions {
   inngest: () => Promise<Check>;
 }
 
-const age = (now: Date, t: Date | null | undefined) => (t ? Math.max(0, Math.round((now.getTime() - new Date(t).getTime()) / 1000)) : undefined);
+const age = (now: Date, t: Date | null | undefined) =>
+  t ? Math.max(0, Math.round((now.getTime() - new Date(t).getTime()) / 1000)) : undefined;
 
 async function guard(name: string, fn: () => Promise<Check>): Promise<Check> {
   try {
@@ -42,7 +43,9 @@ async function guard(name: string, fn: () => Promise<Check>): Promise<Check> {
 }
 
 function journalCount(): number {
-  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_DIR, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_DIR, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
   return journal.entries.length;
 }
 
@@ -56,8 +59,12 @@ export async function checkReadiness(db: Db, o: ReadinessOptions): Promise<Readi
 
   const checks: Record<string, Check> = { database };
   checks.migrations = await guard("migrations", async () => {
-    const rows = await db.execute<{ n: number | string }>(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
-    const list = (Array.isArray(rows) ? rows : (rows as unknown as { rows: { n: number }[] }).rows) as { n: number | string }[];
+    const rows = await db.execute<{ n: number | string }>(
+      sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+    );
+    const list = (Array.isArray(rows) ? rows : (rows as unknown as { rows: { n: number }[] }).rows) as {
+      n: number | string;
+    }[];
     const applied = Number(list[0]?.n ?? 0);
     const expected = journalCount();
     return { ok: applied >= expected, detail: `${applied} of ${expected} applied` };
@@ -66,19 +73,37 @@ export async function checkReadiness(db: Db, o: ReadinessOptions): Promise<Readi
     const [r] = await db.select({ last: max(balances.syncedAt) }).from(balances);
     const a = age(now, r?.last);
     if (a === undefined) return { ok: false, detail: "balances never synced" };
-    return { ok: a <= o.maxBalanceSyncAgeSeconds, ageSeconds: a, detail: `last sync ${a}s ago (limit ${o.maxBalanceSyncAgeSeconds}s)` };
+    return {
+      ok: a <= o.maxBalanceSyncAgeSeconds,
+      ageSeconds: a,
+      detail: `last sync ${a}s ago (limit ${o.maxBalanceSyncAgeSeconds}s)`,
+    };
   });
   checks.snapshotPoll = await guard("snapshot poll", async () => {
-    const [r] = await db.select({ at: syncCursors.updatedAt }).from(syncCursors).where(eq(syncCursors.name, SNAPSHOT_POLL_HEARTBEAT));
+    const [r] = await db
+      .select({ at: syncCursors.updatedAt })
+      .from(syncCursors)
+      .where(eq(syncCursors.name, SNAPSHOT_POLL_HEARTBEAT));
     const a = age(now, r?.at);
     if (a === undefined) return { ok: false, detail: "snapshots never polled" };
-    return { ok: a <= o.maxSnapshotPollAgeSeconds, ageSeconds: a, detail: `last poll ${a}s ago (limit ${o.maxSnapshotPollAgeSeconds}s)` };
+    return {
+      ok: a <= o.maxSnapshotPollAgeSeconds,
+      ageSeconds: a,
+      detail: `last poll ${a}s ago (limit ${o.maxSnapshotPollAgeSeconds}s)`,
+    };
   });
   checks.outbox = await guard("outbox", async () => {
-    const [r] = await db.select({ oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.sentAt));
+    const [r] = await db
+      .select({ oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .where(isNull(outbox.sentAt));
     const a = age(now, r?.oldest);
     if (a === undefined) return { ok: true, ageSeconds: 0, detail: "nothing waiting" };
-    return { ok: a <= o.maxOutboxAgeSeconds, ageSeconds: a, detail: `oldest unsent event ${a}s old (limit ${o.maxOutboxAgeSeconds}s)` };
+    return {
+      ok: a <= o.maxOutboxAgeSeconds,
+      ageSeconds: a,
+      detail: `oldest unsent event ${a}s old (limit ${o.maxOutboxAgeSeconds}s)`,
+    };
   });
   checks.inngest = await guard("inngest", o.inngest);
   return { ready: Object.values(checks).every((c) => c.ok), checks };
@@ -94,10 +119,16 @@ let inngestCache: { at: number; check: Check } | undefined;
 export async function checkInngest(source: Record<string, string | undefined> = process.env): Promise<Check> {
   if (inngestCache && Date.now() - inngestCache.at < 10_000) return inngestCache.check;
   const dev = Boolean(source.INNGEST_DEV && source.INNGEST_DEV !== "0");
-  const base = source.INNGEST_BASE_URL ?? source.INNGEST_API_BASE_URL ?? (dev ? "http://127.0.0.1:8288" : "https://api.inngest.com");
+  const base =
+    source.INNGEST_BASE_URL ??
+    source.INNGEST_API_BASE_URL ??
+    (dev ? "http://127.0.0.1:8288" : "https://api.inngest.com");
   let check: Check;
   if (!dev && !(source.INNGEST_SIGNING_KEY && source.INNGEST_EVENT_KEY)) {
-    check = { ok: false, detail: "not configured (INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY, or INNGEST_DEV with INNGEST_BASE_URL)" };
+    check = {
+      ok: false,
+      detail: "not configured (INNGEST_SIGNING_KEY and INNGEST_EVENT_KEY, or INNGEST_DEV with INNGEST_BASE_URL)",
+    };
   } else {
     try {
       await fetch(base, { method: "GET", signal: AbortSignal.timeout(2_000), redirect: "manual" });

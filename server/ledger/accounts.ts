@@ -31,7 +31,12 @@ export const isWalletAccount = (a: string): a is `wallet:${string}` => a.startsW
 
 /** Debit-normal accounts: balance shown as is. All others are shown negated. */
 export function isDebitNormal(account: string): boolean {
-  return account === ACCOUNTS.mixinBot || account === ACCOUNTS.walletCommission || account === ACCOUNTS.suspense || isWalletAccount(account);
+  return (
+    account === ACCOUNTS.mixinBot ||
+    account === ACCOUNTS.walletCommission ||
+    account === ACCOUNTS.suspense ||
+    isWalletAccount(account)
+  );
 }
 
 export const JOURNAL_KINDS = [

@@ -8,7 +8,11 @@ export type BookBalances = Map<string, Map<string, string>>;
 /** Every (account, asset) balance in one grouped scan (ledger_entries_account_asset_idx). */
 export async function bookBalances(db: DbOrTx, asOf?: Date): Promise<BookBalances> {
   const rows = await db
-    .select({ account: ledgerEntries.account, assetId: ledgerEntries.assetId, total: sql<string>`sum(${ledgerEntries.amount})::text` })
+    .select({
+      account: ledgerEntries.account,
+      assetId: ledgerEntries.assetId,
+      total: sql<string>`sum(${ledgerEntries.amount})::text`,
+    })
     .from(ledgerEntries)
     .where(asOf ? sql`${ledgerEntries.occurredAt} < ${asOf.toISOString()}::timestamptz` : undefined)
     .groupBy(ledgerEntries.account, ledgerEntries.assetId);

@@ -9,7 +9,8 @@ type OrderRow = typeof orders.$inferSelect;
 /** A positive decimal with at most 8 places, or undefined (a wallet's field is hostile input). */
 function positiveAmount(v: unknown): Decimal | undefined {
   // Binance sends JSON numbers, kept as their text: "0.002525", possibly "2.525E-3".
-  if ((typeof v !== "string" && typeof v !== "number") || !/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(String(v))) return undefined;
+  if ((typeof v !== "string" && typeof v !== "number") || !/^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(String(v)))
+    return undefined;
   const d = new Decimal(String(v));
   return d.gt(0) && d.decimalPlaces() <= 8 ? d : undefined;
 }
@@ -23,7 +24,13 @@ function positiveAmount(v: unknown): Decimal | undefined {
  *    Pay's `refundCommission`): the refund drew that much less from the wallet account.
  * Keys `commission:<order>` and `commission:<order>:returned`: once each, whatever repeats.
  */
-export function commissionJournal(to: OrderStatus, order: OrderRow, data: Record<string, unknown> | undefined, actor: string, occurredAt: Date): JournalInput | undefined {
+export function commissionJournal(
+  to: OrderStatus,
+  order: OrderRow,
+  data: Record<string, unknown> | undefined,
+  actor: string,
+  occurredAt: Date,
+): JournalInput | undefined {
   const wallet = walletAccount(order.walletProvider);
   const asset = order.assetId;
   if (to === "paid" || to === "paid_late") {
@@ -63,7 +70,14 @@ export function commissionJournal(to: OrderStatus, order: OrderRow, data: Record
   return undefined;
 }
 
-export async function postCommissionForTransition(tx: DbOrTx, to: OrderStatus, order: OrderRow, data: Record<string, unknown> | undefined, actor: string, occurredAt: Date): Promise<void> {
+export async function postCommissionForTransition(
+  tx: DbOrTx,
+  to: OrderStatus,
+  order: OrderRow,
+  data: Record<string, unknown> | undefined,
+  actor: string,
+  occurredAt: Date,
+): Promise<void> {
   const j = commissionJournal(to, order, data, actor, occurredAt);
   if (j) await postJournal(tx, j);
 }

@@ -49,7 +49,11 @@ export async function postJournal(db: DbOrTx, j: JournalInput): Promise<PostResu
   const perAsset = new Map<string, Decimal>();
   for (const l of lines) perAsset.set(l.assetId, (perAsset.get(l.assetId) ?? new Decimal(0)).plus(l.amount));
   for (const [assetId, sum] of perAsset) {
-    if (!sum.isZero()) throw new AppError(AppErrorCode.INTERNAL, `journal ${j.key} does not balance: asset ${assetId} sums to ${sum.toFixed()}`);
+    if (!sum.isZero())
+      throw new AppError(
+        AppErrorCode.INTERNAL,
+        `journal ${j.key} does not balance: asset ${assetId} sums to ${sum.toFixed()}`,
+      );
   }
   // Its own transaction (a savepoint inside the caller's): the journal row and its entries commit
   // together, which the deferred balance check needs when the caller passes a bare handle.
@@ -71,7 +75,14 @@ export async function postJournal(db: DbOrTx, j: JournalInput): Promise<PostResu
       .returning({ id: ledgerJournals.id });
     if (!row) return { posted: false };
     await tx.insert(ledgerEntries).values(
-      lines.map((l) => ({ journalId: row.id, account: l.account, assetId: l.assetId, amount: l.amount.toFixed(8), orderId: j.orderId ?? null, occurredAt: j.occurredAt })),
+      lines.map((l) => ({
+        journalId: row.id,
+        account: l.account,
+        assetId: l.assetId,
+        amount: l.amount.toFixed(8),
+        orderId: j.orderId ?? null,
+        occurredAt: j.occurredAt,
+      })),
     );
     return { posted: true, journalId: row.id };
   });

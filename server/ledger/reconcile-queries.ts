@@ -73,7 +73,13 @@ export interface ReservationMismatch {
  * must owe nothing for an order that no longer reserves (unless its transfer is in flight).
  */
 export async function reservationMismatches(db: Db, limit = 200): Promise<ReservationMismatch[]> {
-  const rows = await db.execute<{ order_id: string; asset_id: string; status: string; reserved: string; books_owed: string }>(sql`
+  const rows = await db.execute<{
+    order_id: string;
+    asset_id: string;
+    status: string;
+    reserved: string;
+    books_owed: string;
+  }>(sql`
     with owed as (
       select order_id, -sum(amount) as owed from ledger_entries
       where account = 'owed_mixpay' and order_id is not null
@@ -89,7 +95,15 @@ export async function reservationMismatches(db: Db, limit = 200): Promise<Reserv
     where o.status not in ('paid', 'settling', 'settlement_failed')
       and not exists (select 1 from mixin_transfers t where t.order_id = o.id and t.status in ('sent', 'confirmed'))
     limit ${limit}`);
-  return rowsOf<{ order_id: string; asset_id: string; status: string; reserved: string; books_owed: string }>(rows).map((r) => ({ orderId: r.order_id, assetId: r.asset_id, status: r.status, reserved: r.reserved, booksOwed: r.books_owed }));
+  return rowsOf<{ order_id: string; asset_id: string; status: string; reserved: string; books_owed: string }>(rows).map(
+    (r) => ({
+      orderId: r.order_id,
+      assetId: r.asset_id,
+      status: r.status,
+      reserved: r.reserved,
+      booksOwed: r.books_owed,
+    }),
+  );
 }
 
 /** postgres.js returns an array, PGlite `{ rows }`: read either. */

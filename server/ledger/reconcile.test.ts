@@ -44,10 +44,25 @@ beforeAll(async () => {
   emu = await startMixinEmulator();
   binance = await startBinancePayDouble();
   pointBrokerAtEmulator(emu);
-  const config = { apiKey: binance.apiKey, secret: binance.secret, baseUrl: binance.url, timeoutMs: 2000, webhookUrl: "https://broker.example/api/webhooks/binance", publicBaseUrl: "https://broker.example", currencies: parseAssetCurrencies(DEFAULT_ASSET_CURRENCIES), webhookToleranceMs: 300_000, certificateTtlMs: 3_600_000, maxOrderExpiryMs: 3_600_000 };
+  const config = {
+    apiKey: binance.apiKey,
+    secret: binance.secret,
+    baseUrl: binance.url,
+    timeoutMs: 2000,
+    webhookUrl: "https://broker.example/api/webhooks/binance",
+    publicBaseUrl: "https://broker.example",
+    currencies: parseAssetCurrencies(DEFAULT_ASSET_CURRENCIES),
+    webhookToleranceMs: 300_000,
+    certificateTtlMs: 3_600_000,
+    maxOrderExpiryMs: 3_600_000,
+  };
   const wallet = new BinancePayWallet(new BinancePayClient(config), config);
   binance.setBalance("USDT", "250.5");
-  deps = { balances: brokerDeps().balances, snapshots: brokerDeps().snapshots, wallets: [{ provider: "binance", readBalances: (ids) => wallet.readBalances(ids) }] };
+  deps = {
+    balances: brokerDeps().balances,
+    snapshots: brokerDeps().snapshots,
+    wallets: [{ provider: "binance", readBalances: (ids) => wallet.readBalances(ids) }],
+  };
 });
 afterAll(async () => {
   process.env = saved;
@@ -64,12 +79,20 @@ async function createOrder(amount: string, assetId: string = USDT) {
   const body = createBody({ amount, asset_id: assetId, opponent_id: EMULATED_MIXPAY_BOT });
   const r = await envelope(await handleCreateOrder(createRequest(body)));
   expect(r.code).toBe(0);
-  const [o] = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+  const [o] = await store.db
+    .select()
+    .from(orders)
+    .where(eq(orders.traceId, body.trace_id as string));
   return o!;
 }
 const pay = (o: typeof orders.$inferSelect, paidAt = new Date()) =>
-  applyPaymentNotice(store.db, { walletProvider: o.walletProvider, notice: { walletOrderId: o.walletOrderId!, status: "paid", paidAt }, actor: "wallet:demo" });
-const settle = (orderId: string) => new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
+  applyPaymentNotice(store.db, {
+    walletProvider: o.walletProvider,
+    notice: { walletOrderId: o.walletOrderId!, status: "paid", paidAt },
+    actor: "wallet:demo",
+  });
+const settle = (orderId: string) =>
+  new InngestTestEngine({ function: settleOrderFn }).execute({ events: [{ name: "order/paid", data: { orderId } }] });
 const alertsOfKind = (kind: string) => store.db.select().from(alerts).where(eq(alerts.kind, kind));
 
 describe("reconciliation of the books with Mixin and the wallet", () => {
@@ -85,7 +108,13 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
 
   it("simulated traffic reconciles with no unexplained difference and books that say what happened", async () => {
     const settledOrders = [];
-    for (const [amount, asset] of [["2.5", USDT], ["10", USDT], ["0.75", USDT], ["0.001", BTC], ["33.33", USDT]] as const) {
+    for (const [amount, asset] of [
+      ["2.5", USDT],
+      ["10", USDT],
+      ["0.75", USDT],
+      ["0.001", BTC],
+      ["33.33", USDT],
+    ] as const) {
       const o = await createOrder(amount, asset);
       expect((await pay(o)).outcome).toBe("paid");
       expect((await settle(o.id)).result).toMatchObject({ outcome: "settled" });
@@ -105,11 +134,16 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
     await pay(stuck);
     emu.setFault({ pattern: "^POST /safe/transactions$", mode: "500" });
     expect((await settle(stuck.id)).error).toBeDefined();
-    await onSettlementRetriesExhausted({ event: { data: { event: { data: { orderId: stuck.id } } } }, error: { message: "gave up" } });
+    await onSettlementRetriesExhausted({
+      event: { data: { event: { data: { orderId: stuck.id } } } },
+      error: { message: "gave up" },
+    });
     emu.clearFaults();
 
     const r = await reconcile();
-    expect(r.checks.filter((c) => !c.opening).map((c) => [c.account, c.assetId, c.difference])).toEqual(r.checks.map((c) => [c.account, c.assetId, "0"]));
+    expect(r.checks.filter((c) => !c.opening).map((c) => [c.account, c.assetId, c.difference])).toEqual(
+      r.checks.map((c) => [c.account, c.assetId, "0"]),
+    );
     expect(r.lostSnapshots).toEqual([]);
     expect(r.doublyMatchedSnapshots).toEqual([]);
     expect(r.reservations).toEqual([]);
@@ -119,14 +153,18 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
     // MixPay is owed exactly the failed settlement; the end users nothing; fees of the kept orders are income.
     expect(balanceOf(books, ACCOUNTS.owedMixpay, USDT)).toBe("-1.25000000");
     expect(balanceOf(books, ACCOUNTS.owedEndUsers, USDT)).toBe("0.00000000");
-    const keptFees = settledOrders.filter((o) => o !== back && o.assetId === USDT).reduce((s, o) => s.plus(o.fee), new Decimal(stuck.fee));
+    const keptFees = settledOrders
+      .filter((o) => o !== back && o.assetId === USDT)
+      .reduce((s, o) => s.plus(o.fee), new Decimal(stuck.fee));
     expect(new Decimal(balanceOf(books, ACCOUNTS.feeIncome, USDT)).neg().eq(keptFees)).toBe(true);
     expect(new Decimal(balanceOf(books, ACCOUNTS.mixinBot, USDT)).eq(emu.balance(USDT))).toBe(true);
     expect(new Decimal(balanceOf(books, ACCOUNTS.mixinBot, BTC)).eq(emu.balance(BTC))).toBe(true);
     expect(balanceOf(books, ACCOUNTS.suspense, USDT)).toBe("0");
     // Every snapshot of the bot has its journal.
     for (const s of emu.snapshots()) {
-      expect(await store.db.select().from(ledgerJournals).where(eq(ledgerJournals.snapshotId, s.snapshot_id))).toHaveLength(1);
+      expect(
+        await store.db.select().from(ledgerJournals).where(eq(ledgerJournals.snapshotId, s.snapshot_id)),
+      ).toHaveLength(1);
     }
   });
 
@@ -159,9 +197,16 @@ describe("reconciliation of the books with Mixin and the wallet", () => {
     await injectWalletOffByOne(store.db, binance, USDT, "USDT");
     const r = await reconcile();
     const off = r.checks.filter((c) => c.difference !== "0");
-    expect(off).toEqual([expect.objectContaining({ account: "wallet:binance", assetId: USDT, difference: "0.00000001" })]);
-    const flagged = await store.db.select().from(alerts).where(and(eq(alerts.kind, "ledger_unexplained")));
-    expect(flagged.map((a) => a.message)).toContainEqual(expect.stringMatching(/wallet:binance.*USDT.*0\.00000001 unexplained|wallet:binance USDT/));
+    expect(off).toEqual([
+      expect.objectContaining({ account: "wallet:binance", assetId: USDT, difference: "0.00000001" }),
+    ]);
+    const flagged = await store.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.kind, "ledger_unexplained")));
+    expect(flagged.map((a) => a.message)).toContainEqual(
+      expect.stringMatching(/wallet:binance.*USDT.*0\.00000001 unexplained|wallet:binance USDT/),
+    );
     // Posted once: the next pass finds the books and the wallet in agreement.
     expect((await reconcile()).checks.every((c) => c.difference === "0")).toBe(true);
   });

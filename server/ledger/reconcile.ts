@@ -10,7 +10,13 @@ import { readSnapshotCursor, type IncomingSnapshot } from "@/server/snapshots/pr
 import { ACCOUNTS, walletAccount, type Account } from "./accounts";
 import { balanceOf, bookBalances } from "./books";
 import { postJournal } from "./post-journal";
-import { expectedOwedMixpay, inFlightRefunds, inFlightSettlements, reservationMismatches, type ReservationMismatch } from "./reconcile-queries";
+import {
+  expectedOwedMixpay,
+  inFlightRefunds,
+  inFlightSettlements,
+  reservationMismatches,
+  type ReservationMismatch,
+} from "./reconcile-queries";
 import { journalForSnapshot } from "./snapshot-postings";
 
 /** A wallet provider that can tell its merchant balance (e.g. Binance Pay's Wallet Balance Query). */
@@ -57,7 +63,10 @@ async function readCursor(db: Db, name: string): Promise<string | undefined> {
   return row?.value;
 }
 async function writeCursor(db: Db, name: string, value: string): Promise<void> {
-  await db.insert(syncCursors).values({ name, value }).onConflictDoUpdate({ target: syncCursors.name, set: { value, updatedAt: new Date() } });
+  await db
+    .insert(syncCursors)
+    .values({ name, value })
+    .onConflictDoUpdate({ target: syncCursors.name, set: { value, updatedAt: new Date() } });
 }
 
 /**
@@ -71,7 +80,11 @@ async function writeCursor(db: Db, name: string, value: string): Promise<void> {
  * 4. orders that reserve balance vs what the books owe MixPay for them;
  * 5. an alert per new suspense item, naming its snapshot, order or account.
  */
-export async function reconcileLedger(db: Db, deps: ReconcileDeps, opts: { now?: Date; maxPages?: number } = {}): Promise<ReconcileResult> {
+export async function reconcileLedger(
+  db: Db,
+  deps: ReconcileDeps,
+  opts: { now?: Date; maxPages?: number } = {},
+): Promise<ReconcileResult> {
   const now = opts.now ?? new Date();
   const timings: Record<string, number> = {};
   let mark = performance.now();
@@ -87,27 +100,53 @@ export async function reconcileLedger(db: Db, deps: ReconcileDeps, opts: { now?:
   const assetRows = await db.select({ assetId: assets.assetId, symbol: assets.symbol }).from(assets);
   const books = await bookBalances(db);
   lap("bookBalances");
-  const assetIds = [...new Set([...assetRows.map((a) => a.assetId), ...[...books.values()].flatMap((m) => [...m.keys()])])];
+  const assetIds = [
+    ...new Set([...assetRows.map((a) => a.assetId), ...[...books.values()].flatMap((m) => [...m.keys()])]),
+  ];
   const symbol = new Map(assetRows.map((a) => [a.assetId, a.symbol]));
   const checks: AccountCheck[] = [];
 
   const mixin = await deps.balances.readBalances(assetIds);
   const settling = await inFlightSettlements(db);
   for (const assetId of assetIds) {
-    checks.push(await checkAccount(db, now, ACCOUNTS.mixinBot, assetId, balanceOf(books, ACCOUNTS.mixinBot, assetId), mixin.get(assetId) ?? "0", settling.get(assetId) ?? "0", symbol.get(assetId)));
+    checks.push(
+      await checkAccount(
+        db,
+        now,
+        ACCOUNTS.mixinBot,
+        assetId,
+        balanceOf(books, ACCOUNTS.mixinBot, assetId),
+        mixin.get(assetId) ?? "0",
+        settling.get(assetId) ?? "0",
+        symbol.get(assetId),
+      ),
+    );
   }
   for (const w of deps.wallets) {
     const external = await w.readBalances(assetIds);
     const refunding = await inFlightRefunds(db, w.provider);
     for (const [assetId, amount] of external) {
       const account = walletAccount(w.provider);
-      checks.push(await checkAccount(db, now, account, assetId, balanceOf(books, account, assetId), amount, refunding.get(assetId) ?? "0", symbol.get(assetId)));
+      checks.push(
+        await checkAccount(
+          db,
+          now,
+          account,
+          assetId,
+          balanceOf(books, account, assetId),
+          amount,
+          refunding.get(assetId) ?? "0",
+          symbol.get(assetId),
+        ),
+      );
     }
   }
 
   // Reservations vs the books: per asset every pass; per order (to name them) only on a disagreement.
   const expected = await expectedOwedMixpay(db);
-  const disagree = assetIds.some((a) => !new Decimal(expected.get(a) ?? "0").eq(new Decimal(balanceOf(books, ACCOUNTS.owedMixpay, a)).neg()));
+  const disagree = assetIds.some(
+    (a) => !new Decimal(expected.get(a) ?? "0").eq(new Decimal(balanceOf(books, ACCOUNTS.owedMixpay, a)).neg()),
+  );
   lap("accounts");
   const reservations = disagree ? await reservationMismatches(db) : [];
   lap("reservations");
@@ -123,18 +162,43 @@ export async function reconcileLedger(db: Db, deps: ReconcileDeps, opts: { now?:
   }
   const newSuspenseItems = await alertNewSuspenseItems(db, symbol);
   lap("suspense");
-  const result: ReconcileResult = { at: now.toISOString(), checks, lostSnapshots: lost, doublyMatchedSnapshots: doubly, reservations, newSuspenseItems, timings };
+  const result: ReconcileResult = {
+    at: now.toISOString(),
+    checks,
+    lostSnapshots: lost,
+    doublyMatchedSnapshots: doubly,
+    reservations,
+    newSuspenseItems,
+    timings,
+  };
   await writeCursor(db, RECONCILE_LAST, JSON.stringify(result));
   return result;
 }
 
-async function checkAccount(db: Db, now: Date, account: Account, assetId: string, books: string, external: string, inFlight: string, symbol = assetId): Promise<AccountCheck> {
+async function checkAccount(
+  db: Db,
+  now: Date,
+  account: Account,
+  assetId: string,
+  books: string,
+  external: string,
+  inFlight: string,
+  symbol = assetId,
+): Promise<AccountCheck> {
   const difference = new Decimal(external).minus(books).minus(inFlight);
   // A marker per (account, asset) that the opening is done (even when it was zero): sync_cursors
   // names are at most 64 characters, so the pair is hashed.
   const openedKey = `ledger-opened:${createHash("sha1").update(`${account}|${assetId}`).digest("hex")}`;
   const opened = (await readCursor(db, openedKey)) !== undefined;
-  const check: AccountCheck = { account, assetId, books, external, inFlight, difference: difference.toFixed(), opening: !opened };
+  const check: AccountCheck = {
+    account,
+    assetId,
+    books,
+    external,
+    inFlight,
+    difference: difference.toFixed(),
+    opening: !opened,
+  };
   if (!opened) {
     // First pass for this account: what is there already is the operator's opening balance.
     await postJournal(db, {
@@ -170,7 +234,11 @@ async function checkAccount(db: Db, now: Date, account: Account, assetId: string
 }
 
 /** Step 2: every snapshot the watcher has passed has exactly one journal keyed by its id. */
-async function matchSnapshots(db: Db, source: SnapshotSource, maxPages: number): Promise<{ lost: string[]; doubly: string[] }> {
+async function matchSnapshots(
+  db: Db,
+  source: SnapshotSource,
+  maxPages: number,
+): Promise<{ lost: string[]; doubly: string[] }> {
   const watcher = await readSnapshotCursor(db);
   let cursor = await readCursor(db, RECONCILE_SNAPSHOT_CURSOR);
   const lost: string[] = [];
@@ -200,7 +268,13 @@ async function matchSnapshots(db: Db, source: SnapshotSource, maxPages: number):
     if (passed.length < snapshots.length || snapshots.length < 500) break;
   }
   for (const id of doubly) {
-    await raiseAlert(db, { kind: "ledger_snapshot_doubly_matched", dedupeKey: `ledger_snapshot_doubly:${id}`, severity: "critical", message: `Mixin snapshot ${id} is matched to more than one journal.`, data: { snapshotId: id } });
+    await raiseAlert(db, {
+      kind: "ledger_snapshot_doubly_matched",
+      dedupeKey: `ledger_snapshot_doubly:${id}`,
+      severity: "critical",
+      message: `Mixin snapshot ${id} is matched to more than one journal.`,
+      data: { snapshotId: id },
+    });
   }
   return { lost, doubly };
 }
@@ -208,7 +282,12 @@ async function matchSnapshots(db: Db, source: SnapshotSource, maxPages: number):
 /** A snapshot the watcher never recorded: its money goes to suspense, with a critical alert. */
 async function postLostSnapshot(db: Db, s: IncomingSnapshot): Promise<void> {
   const j = journalForSnapshot({ ...s, memoText: s.memoText ?? undefined }, "lost", undefined, false);
-  await postJournal(db, { ...j, actor: ACTOR, memo: `lost snapshot: ${j.memo}; the snapshot watcher passed it without recording it`, data: { ...j.data, lost: true } });
+  await postJournal(db, {
+    ...j,
+    actor: ACTOR,
+    memo: `lost snapshot: ${j.memo}; the snapshot watcher passed it without recording it`,
+    data: { ...j.data, lost: true },
+  });
   await raiseAlert(db, {
     kind: "ledger_snapshot_lost",
     dedupeKey: `ledger_snapshot_lost:${s.snapshotId}`,
@@ -225,18 +304,33 @@ async function alertNewSuspenseItems(db: Db, symbol: Map<string, string>): Promi
   const items = await db
     .select()
     .from(ledgerJournals)
-    .where(and(inArray(ledgerJournals.kind, ["unexplained", "difference"]), gt(ledgerJournals.id, after), isNull(ledgerJournals.resolvesJournalId)))
+    .where(
+      and(
+        inArray(ledgerJournals.kind, ["unexplained", "difference"]),
+        gt(ledgerJournals.id, after),
+        isNull(ledgerJournals.resolvesJournalId),
+      ),
+    )
     .orderBy(ledgerJournals.id)
     .limit(1000);
   for (const j of items) {
     if (j.data.lost) continue; // already alerted as ledger_snapshot_lost
-    const what = j.snapshotId ? `Mixin snapshot ${j.snapshotId}` : j.orderId ? `order ${j.orderId}` : `${String(j.data.account ?? "an account")}`;
+    const what = j.snapshotId
+      ? `Mixin snapshot ${j.snapshotId}`
+      : j.orderId
+        ? `order ${j.orderId}`
+        : `${String(j.data.account ?? "an account")}`;
     await raiseAlert(db, {
       kind: "ledger_unexplained",
       dedupeKey: `ledger_suspense:${j.id}`,
       orderId: j.orderId ?? undefined,
       message: `Unexplained in the books (${what}): ${j.memo}. Label it on the treasury page.`,
-      data: { journalId: String(j.id), snapshotId: j.snapshotId, orderId: j.orderId, symbol: symbol.get(String(j.data.assetId ?? "")) ?? null },
+      data: {
+        journalId: String(j.id),
+        snapshotId: j.snapshotId,
+        orderId: j.orderId,
+        symbol: symbol.get(String(j.data.assetId ?? "")) ?? null,
+      },
     });
   }
   if (items.length > 0) await writeCursor(db, RECONCILE_SUSPENSE_CURSOR, String(items[items.length - 1]!.id));

@@ -32,9 +32,20 @@ const ACTOR = "system:ledger";
  * outcomes added later such as quarantine) goes to suspense until an operator labels it. A part that
  * differs from what the order says (another amount, another asset) goes to suspense too.
  */
-export function journalForSnapshot(s: LedgerSnapshot, outcome: string, order: OrderRow | undefined, refundApplied: boolean): JournalInput {
+export function journalForSnapshot(
+  s: LedgerSnapshot,
+  outcome: string,
+  order: OrderRow | undefined,
+  refundApplied: boolean,
+): JournalInput {
   const amt = new Decimal(s.amount);
-  const base = { key: `snapshot:${s.snapshotId}`, snapshotId: s.snapshotId, actor: ACTOR, occurredAt: new Date(s.createdAt), data: { outcome, opponentId: s.opponentId, amount: s.amount } };
+  const base = {
+    key: `snapshot:${s.snapshotId}`,
+    snapshotId: s.snapshotId,
+    actor: ACTOR,
+    occurredAt: new Date(s.createdAt),
+    data: { outcome, opponentId: s.opponentId, amount: s.amount },
+  };
   const bot = { account: ACCOUNTS.mixinBot, assetId: s.assetId, amount: amt };
   if (outcome === "settlement" && order && amt.isNegative() && order.assetId === s.assetId) {
     const owed = new Decimal(order.amount);
@@ -43,7 +54,11 @@ export function journalForSnapshot(s: LedgerSnapshot, outcome: string, order: Or
       kind: "settlement",
       orderId: order.id,
       memo: `settled ${amt.neg().toFixed()} to MixPay for order ${order.id}`,
-      postings: [bot, { account: ACCOUNTS.owedMixpay, assetId: s.assetId, amount: owed }, { account: ACCOUNTS.suspense, assetId: s.assetId, amount: amt.neg().minus(owed) }],
+      postings: [
+        bot,
+        { account: ACCOUNTS.owedMixpay, assetId: s.assetId, amount: owed },
+        { account: ACCOUNTS.suspense, assetId: s.assetId, amount: amt.neg().minus(owed) },
+      ],
     };
   }
   if (outcome === "mixpay_refund" && order && refundApplied && amt.isPositive() && order.assetId === s.assetId) {
@@ -75,7 +90,12 @@ export function journalForSnapshot(s: LedgerSnapshot, outcome: string, order: Or
  * The one hook in processSnapshots: call inside its transaction for each snapshot recorded for the
  * first time, after its order change. Idempotent by `snapshot:<id>`.
  */
-export async function postJournalForSnapshot(tx: DbOrTx, s: LedgerSnapshot, outcome: string, order: OrderRow | undefined): Promise<PostResult> {
+export async function postJournalForSnapshot(
+  tx: DbOrTx,
+  s: LedgerSnapshot,
+  outcome: string,
+  order: OrderRow | undefined,
+): Promise<PostResult> {
   if (new Decimal(s.amount).isZero()) return { posted: false };
   let refundApplied = false;
   if (outcome === "mixpay_refund" && order) {

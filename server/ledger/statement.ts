@@ -23,7 +23,12 @@ const DAY = 86_400_000;
  * Daily statements of one asset's money accounts (mixin_bot, wallet:*) over [from, to] UTC days:
  * opening, inflows and outflows by kind, differences, closing. Two grouped queries whatever the range.
  */
-export async function dailyStatement(db: DbOrTx, assetId: string, fromDay: string, toDay: string): Promise<StatementLine[]> {
+export async function dailyStatement(
+  db: DbOrTx,
+  assetId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<StatementLine[]> {
   const from = new Date(`${fromDay}T00:00:00Z`);
   const to = new Date(new Date(`${toDay}T00:00:00Z`).getTime() + DAY);
   const [openRows, moveRows] = await Promise.all([
@@ -40,7 +45,9 @@ export async function dailyStatement(db: DbOrTx, assetId: string, fromDay: strin
          and e.occurred_at >= ${from.toISOString()}::timestamptz and e.occurred_at < ${to.toISOString()}::timestamptz
        group by 1, 2, 3`),
   ]);
-  const running = new Map(rowsOf<{ account: string; total: string }>(openRows).map((r) => [r.account, new Decimal(r.total)]));
+  const running = new Map(
+    rowsOf<{ account: string; total: string }>(openRows).map((r) => [r.account, new Decimal(r.total)]),
+  );
   const moves = rowsOf<{ day: string; account: string; kind: string; inflow: string; outflow: string }>(moveRows);
   for (const m of moves) if (!running.has(m.account)) running.set(m.account, new Decimal(0));
   const accounts = [...running.keys()].sort();
@@ -61,7 +68,15 @@ export async function dailyStatement(db: DbOrTx, assetId: string, fromDay: strin
         if (m.kind === "difference") differences = differences.plus(m.inflow).minus(m.outflow);
       }
       running.set(account, closing);
-      lines.push({ day, account, opening: opening.toFixed(), inflows, outflows, differences: differences.toFixed(), closing: closing.toFixed() });
+      lines.push({
+        day,
+        account,
+        opening: opening.toFixed(),
+        inflows,
+        outflows,
+        differences: differences.toFixed(),
+        closing: closing.toFixed(),
+      });
     }
   }
   return lines;

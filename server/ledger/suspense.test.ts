@@ -20,12 +20,25 @@ beforeAll(async () => {
 });
 afterAll(async () => store.cleanup());
 
-const snap = (amount: string, createdAt = "2026-11-20T09:00:00Z") => ({ snapshotId: crypto.randomUUID(), assetId: USDT, amount, opponentId: crypto.randomUUID(), memoText: "", createdAt });
+const snap = (amount: string, createdAt = "2026-11-20T09:00:00Z") => ({
+  snapshotId: crypto.randomUUID(),
+  assetId: USDT,
+  amount,
+  opponentId: crypto.randomUUID(),
+  memoText: "",
+  createdAt,
+});
 
 describe("postings derived generically", () => {
   it("a status change that moves no money posts nothing, including one added later (created → cancelled)", async () => {
     const o = await insertOrder(store.db);
-    for (const [from, to] of [["created", "cancelled"], ["created", "expired"], ["paid", "settling"], ["settling", "settled"], ["refunding", "refund_failed"]] as const) {
+    for (const [from, to] of [
+      ["created", "cancelled"],
+      ["created", "expired"],
+      ["paid", "settling"],
+      ["settling", "settled"],
+      ["refunding", "refund_failed"],
+    ] as const) {
       expect(journalForTransition(from, to, o, "test")).toBeUndefined();
     }
     await transitionOrder(store.db, { orderId: o.id, from: "created", to: "cancelled", actor: "operator:x" });
@@ -34,7 +47,13 @@ describe("postings derived generically", () => {
 
   it("paid posts wallet +pay, owed to MixPay −amount, fee income −fee in the same transaction, once", async () => {
     const o = await insertOrder(store.db, { amount: "2", fee: "0.02", payAmount: "2.02" });
-    await transitionOrder(store.db, { orderId: o.id, from: "created", to: "paid", actor: "wallet:demo", patch: { paidAt: new Date() } });
+    await transitionOrder(store.db, {
+      orderId: o.id,
+      from: "created",
+      to: "paid",
+      actor: "wallet:demo",
+      patch: { paidAt: new Date() },
+    });
     const [j] = await store.db.select().from(ledgerJournals).where(eq(ledgerJournals.orderId, o.id));
     expect(j).toMatchObject({ kind: "order_paid", idempotencyKey: `order:${o.id}:paid` });
     const books = await bookBalances(store.db);
@@ -45,7 +64,9 @@ describe("postings derived generically", () => {
 
   it("an order whose pay_amount is not amount + fee still becomes paid; the gap goes to suspense", async () => {
     const o = await insertOrder(store.db, { assetId: DEMO_ASSETS.BTC, amount: "1", fee: "0.01", payAmount: "1.02" });
-    expect((await transitionOrder(store.db, { orderId: o.id, from: "created", to: "paid", actor: "wallet:demo" })).changed).toBe(true);
+    expect(
+      (await transitionOrder(store.db, { orderId: o.id, from: "created", to: "paid", actor: "wallet:demo" })).changed,
+    ).toBe(true);
     expect(balanceOf(await bookBalances(store.db), ACCOUNTS.suspense, DEMO_ASSETS.BTC)).toBe("-0.01000000");
   });
 
@@ -61,22 +82,41 @@ describe("suspense items and operator labels", () => {
   it("lists the unexplained item; an operator labels it funding, audited, once; the suspense is cleared", async () => {
     const [item] = await listSuspenseItems(store.db);
     expect(item).toMatchObject({ kind: "unexplained", amounts: [{ assetId: USDT, amount: "-4.50000000" }] });
-    await expect(labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "withdrawal", reason: "wrong way" })).rejects.toThrow(/came in cannot be a withdrawal/);
-    await labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "funding", reason: "top-up from the treasury wallet" });
-    await expect(labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "funding", reason: "again" })).rejects.toThrow(/already labelled/);
+    await expect(
+      labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "withdrawal", reason: "wrong way" }),
+    ).rejects.toThrow(/came in cannot be a withdrawal/);
+    await labelSuspenseItem(store.db, operator, {
+      journalId: item!.journalId,
+      as: "funding",
+      reason: "top-up from the treasury wallet",
+    });
+    await expect(
+      labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "funding", reason: "again" }),
+    ).rejects.toThrow(/already labelled/);
     const books = await bookBalances(store.db);
     expect(balanceOf(books, ACCOUNTS.suspense, USDT)).toBe("0.00000000");
     expect(balanceOf(books, ACCOUNTS.operatorFunding, USDT)).toBe("-4.50000000");
     expect(await listSuspenseItems(store.db)).toEqual([]);
     const [audit] = await store.db.select().from(auditLog).where(eq(auditLog.action, "ledger.label_suspense"));
-    expect(audit).toMatchObject({ actorEmail: "op@example.test", targetId: item!.journalId, after: expect.objectContaining({ as: "funding", reason: "top-up from the treasury wallet" }) });
+    expect(audit).toMatchObject({
+      actorEmail: "op@example.test",
+      targetId: item!.journalId,
+      after: expect.objectContaining({ as: "funding", reason: "top-up from the treasury wallet" }),
+    });
   });
 
   it("an outgoing unexplained transfer can be labelled a rebalance to a wallet", async () => {
     await postJournalForSnapshot(store.db, snap("-1.5", "2026-11-21T12:00:00Z"), "other", undefined);
     const [item] = await listSuspenseItems(store.db);
-    await expect(labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "funding", reason: "no" })).rejects.toThrow(/cannot be funding/);
-    await labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "rebalance", wallet: "binance", reason: "moved to Binance for refunds" });
+    await expect(
+      labelSuspenseItem(store.db, operator, { journalId: item!.journalId, as: "funding", reason: "no" }),
+    ).rejects.toThrow(/cannot be funding/);
+    await labelSuspenseItem(store.db, operator, {
+      journalId: item!.journalId,
+      as: "rebalance",
+      wallet: "binance",
+      reason: "moved to Binance for refunds",
+    });
     expect(balanceOf(await bookBalances(store.db), "wallet:binance", USDT)).toBe("1.50000000");
   });
 });

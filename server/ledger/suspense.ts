@@ -37,8 +37,14 @@ export async function listSuspenseItems(db: DbOrTx, limit = 200): Promise<Suspen
     .select({ journalId: ledgerEntries.journalId, assetId: ledgerEntries.assetId, amount: ledgerEntries.amount })
     .from(ledgerEntries)
     .where(and(inArray(ledgerEntries.journalId, ids), eq(ledgerEntries.account, ACCOUNTS.suspense)));
-  const keys = rows.map((r) => (r.j.data.lost ? `ledger_snapshot_lost:${r.j.snapshotId}` : `ledger_suspense:${r.j.id}`));
-  const alertRows = await db.select().from(alerts).where(inArray(alerts.dedupeKey, keys)).orderBy(desc(alerts.createdAt));
+  const keys = rows.map((r) =>
+    r.j.data.lost ? `ledger_snapshot_lost:${r.j.snapshotId}` : `ledger_suspense:${r.j.id}`,
+  );
+  const alertRows = await db
+    .select()
+    .from(alerts)
+    .where(inArray(alerts.dedupeKey, keys))
+    .orderBy(desc(alerts.createdAt));
   return rows.map(({ j }, i) => {
     const a = alertRows.find((x) => x.dedupeKey === keys[i]);
     return {
@@ -70,13 +76,26 @@ export async function labelSuspenseItem(
   return db.transaction(async (tx) => {
     const id = BigInt(input.journalId);
     const [item] = await tx.select().from(ledgerJournals).where(eq(ledgerJournals.id, id));
-    if (!item || !["unexplained", "difference"].includes(item.kind)) throw new AppError(AppErrorCode.NOT_FOUND, `no suspense item ${input.journalId}`);
-    const lines = await tx.select().from(ledgerEntries).where(and(eq(ledgerEntries.journalId, id), eq(ledgerEntries.account, ACCOUNTS.suspense)));
-    if (input.as === "rebalance" && !input.wallet) throw new AppError(AppErrorCode.BAD_PARAMETER, "a rebalance names the wallet the money moved from or to");
+    if (!item || !["unexplained", "difference"].includes(item.kind))
+      throw new AppError(AppErrorCode.NOT_FOUND, `no suspense item ${input.journalId}`);
+    const lines = await tx
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.journalId, id), eq(ledgerEntries.account, ACCOUNTS.suspense)));
+    if (input.as === "rebalance" && !input.wallet)
+      throw new AppError(AppErrorCode.BAD_PARAMETER, "a rebalance names the wallet the money moved from or to");
     for (const l of lines) {
       const incoming = new Decimal(l.amount).isNegative();
-      if (input.as === "funding" && !incoming) throw new AppError(AppErrorCode.BAD_PARAMETER, "money that left cannot be funding; label it a withdrawal or a rebalance");
-      if (input.as === "withdrawal" && incoming) throw new AppError(AppErrorCode.BAD_PARAMETER, "money that came in cannot be a withdrawal; label it funding or a rebalance");
+      if (input.as === "funding" && !incoming)
+        throw new AppError(
+          AppErrorCode.BAD_PARAMETER,
+          "money that left cannot be funding; label it a withdrawal or a rebalance",
+        );
+      if (input.as === "withdrawal" && incoming)
+        throw new AppError(
+          AppErrorCode.BAD_PARAMETER,
+          "money that came in cannot be a withdrawal; label it funding or a rebalance",
+        );
     }
     const target: Account = input.as === "rebalance" ? walletAccount(input.wallet!) : ACCOUNTS.operatorFunding;
     const r = await postJournal(tx, {
@@ -94,15 +113,32 @@ export async function labelSuspenseItem(
       ]),
     });
     if (!r.posted) throw new AppError(AppErrorCode.CONFLICT, `suspense item ${input.journalId} is already labelled`);
-    await writeAudit(tx, actor, { action: "ledger.label_suspense", targetType: "ledger_journal", targetId: input.journalId, before: { kind: item.kind, memo: item.memo }, after: { as: input.as, wallet: input.wallet ?? null, reason: input.reason, journalId: String(r.journalId) } });
+    await writeAudit(tx, actor, {
+      action: "ledger.label_suspense",
+      targetType: "ledger_journal",
+      targetId: input.journalId,
+      before: { kind: item.kind, memo: item.memo },
+      after: { as: input.as, wallet: input.wallet ?? null, reason: input.reason, journalId: String(r.journalId) },
+    });
     // The alert that named the item is answered by the label.
-    await tx.update(alerts).set({ acknowledgedAt: new Date(), acknowledgedBy: actor.id }).where(and(inArray(alerts.dedupeKey, [`ledger_suspense:${input.journalId}`, `ledger_snapshot_lost:${item.snapshotId}`]), isNull(alerts.acknowledgedAt)));
+    await tx
+      .update(alerts)
+      .set({ acknowledgedAt: new Date(), acknowledgedBy: actor.id })
+      .where(
+        and(
+          inArray(alerts.dedupeKey, [`ledger_suspense:${input.journalId}`, `ledger_snapshot_lost:${item.snapshotId}`]),
+          isNull(alerts.acknowledgedAt),
+        ),
+      );
     return { journalId: String(r.journalId) };
   });
 }
 
 /** Used by tests and the console: the suspense balance of one asset. */
 export async function suspenseBalance(db: DbOrTx, assetId: string): Promise<string> {
-  const [r] = await db.select({ total: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` }).from(ledgerEntries).where(and(eq(ledgerEntries.account, ACCOUNTS.suspense), eq(ledgerEntries.assetId, assetId)));
+  const [r] = await db
+    .select({ total: sql<string>`coalesce(sum(${ledgerEntries.amount}), 0)::text` })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.account, ACCOUNTS.suspense), eq(ledgerEntries.assetId, assetId)));
   return r?.total ?? "0";
 }

@@ -13,7 +13,12 @@ type OrderRow = typeof orders.$inferSelect;
  * matches a rule below; nothing here throws on an unknown pair. Settlements and MixPay refunds
  * are posted from the Mixin snapshots that prove them (snapshot-postings.ts), not from statuses.
  */
-export function journalForTransition(from: OrderStatus, to: OrderStatus, order: OrderRow, actor: string): Omit<JournalInput, "occurredAt"> & { occurredAt?: Date } | undefined {
+export function journalForTransition(
+  from: OrderStatus,
+  to: OrderStatus,
+  order: OrderRow,
+  actor: string,
+): (Omit<JournalInput, "occurredAt"> & { occurredAt?: Date }) | undefined {
   const wallet = walletAccount(order.walletProvider);
   const asset = order.assetId;
   const pay = new Decimal(order.payAmount);

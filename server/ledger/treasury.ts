@@ -37,7 +37,10 @@ export interface TreasuryAsset {
 /** Credit-normal balances read positive ("owed 12.5"). */
 const neg = (v: string | undefined) => new Decimal(v ?? "0").neg();
 
-export async function treasurySummary(db: DbOrTx, now = new Date()): Promise<{ assets: TreasuryAsset[]; lastReconciliation: ReconcileResult | null }> {
+export async function treasurySummary(
+  db: DbOrTx,
+  now = new Date(),
+): Promise<{ assets: TreasuryAsset[]; lastReconciliation: ReconcileResult | null }> {
   const startOfToday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   const d7 = new Date(now.getTime() - 7 * DAY);
   const d30 = new Date(now.getTime() - 30 * DAY);
@@ -60,7 +63,14 @@ export async function treasurySummary(db: DbOrTx, now = new Date()): Promise<{ a
        where e.occurred_at >= ${d30.toISOString()}::timestamptz and (e.account = 'mixin_bot' or e.account like 'wallet:%')
        group by 1, 2`),
   ]);
-  const t = rowsOf<{ asset_id: string; account: string; total: string; fee_today: string; fee_7: string; fee_30: string }>(totals);
+  const t = rowsOf<{
+    asset_id: string;
+    account: string;
+    total: string;
+    fee_today: string;
+    fee_7: string;
+    fee_30: string;
+  }>(totals);
   const d = rowsOf<{ asset_id: string; day: string; bot: string; wallet: string; settled: string }>(daily);
   const balanceOf = new Map(balanceRows.map((b) => [b.assetId, b.balance]));
   const reservedOf = new Map(balanceRows.map((b) => [b.assetId, b.reserved]));
@@ -69,7 +79,9 @@ export async function treasurySummary(db: DbOrTx, now = new Date()): Promise<{ a
   const out = assetRows.map((a): TreasuryAsset => {
     const mine = t.filter((r) => r.asset_id === a.assetId);
     const acc = (name: string) => mine.find((r) => r.account === name);
-    const wallets = mine.filter((r) => isWalletAccount(r.account)).map((r) => ({ provider: r.account.slice("wallet:".length), balance: new Decimal(r.total).toFixed() }));
+    const wallets = mine
+      .filter((r) => isWalletAccount(r.account))
+      .map((r) => ({ provider: r.account.slice("wallet:".length), balance: new Decimal(r.total).toFixed() }));
     const walletTotal = wallets.reduce((s, w) => s.plus(w.balance), new Decimal(0));
     const botBalance = new Decimal(balanceOf.get(a.assetId) ?? "0");
     // The per-asset reservation counter kept by transitionOrder (server/orders/reservations.ts).
@@ -99,9 +111,10 @@ export async function treasurySummary(db: DbOrTx, now = new Date()): Promise<{ a
       const richest = [...wallets].sort((x, y) => new Decimal(y.balance).comparedTo(x.balance))[0];
       if (need.gt(0)) {
         const amount = need.toSignificantDigits(2, Decimal.ROUND_UP).toFixed();
-        hint = richest && new Decimal(richest.balance).gt(0)
-          ? `Move about ${amount} ${a.symbol} from ${richest.provider} to the bot to keep ${RUNWAY_TARGET_DAYS} days of runway.`
-          : `Top up the bot with about ${amount} ${a.symbol} to keep ${RUNWAY_TARGET_DAYS} days of runway.`;
+        hint =
+          richest && new Decimal(richest.balance).gt(0)
+            ? `Move about ${amount} ${a.symbol} from ${richest.provider} to the bot to keep ${RUNWAY_TARGET_DAYS} days of runway.`
+            : `Top up the bot with about ${amount} ${a.symbol} to keep ${RUNWAY_TARGET_DAYS} days of runway.`;
       }
     }
     return {
@@ -115,7 +128,11 @@ export async function treasurySummary(db: DbOrTx, now = new Date()): Promise<{ a
       walletTotal: walletTotal.toFixed(),
       owedMixpay: neg(acc(ACCOUNTS.owedMixpay)?.total).toFixed(),
       owedEndUsers: neg(acc(ACCOUNTS.owedEndUsers)?.total).toFixed(),
-      fees: { today: neg(acc(ACCOUNTS.feeIncome)?.fee_today).toFixed(), d7: neg(acc(ACCOUNTS.feeIncome)?.fee_7).toFixed(), d30: neg(acc(ACCOUNTS.feeIncome)?.fee_30).toFixed() },
+      fees: {
+        today: neg(acc(ACCOUNTS.feeIncome)?.fee_today).toFixed(),
+        d7: neg(acc(ACCOUNTS.feeIncome)?.fee_7).toFixed(),
+        d30: neg(acc(ACCOUNTS.feeIncome)?.fee_30).toFixed(),
+      },
       suspense: new Decimal(acc(ACCOUNTS.suspense)?.total ?? "0").toFixed(),
       settlementPerDay: perDay.toDecimalPlaces(8).toFixed(),
       runwayDays,

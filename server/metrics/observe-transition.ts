@@ -15,7 +15,9 @@ export function observeTransition(db: DbOrTx, order: Order): void {
   try {
     const m = metrics();
     if (order.status === "settled" && order.paidAt) {
-      m.settlementLatency.observe(Math.max(0, ((order.settledAt ?? new Date()).getTime() - order.paidAt.getTime()) / 1000));
+      m.settlementLatency.observe(
+        Math.max(0, ((order.settledAt ?? new Date()).getTime() - order.paidAt.getTime()) / 1000),
+      );
     } else if (order.status === "refunded") {
       const done = order.refundedAt ?? new Date();
       void db

@@ -13,9 +13,16 @@ import type { BrokerMetrics } from "./registry";
 export async function refreshStoreGauges(db: Db, m: BrokerMetrics, now = new Date()): Promise<void> {
   const [byStatus, backlog, avail, open] = await Promise.all([
     db.select({ status: orders.status, n: count() }).from(orders).groupBy(orders.status),
-    db.select({ n: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.sentAt)),
+    db
+      .select({ n: count(), oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .where(isNull(outbox.sentAt)),
     availableBalances(db),
-    db.select({ severity: alerts.severity, n: count() }).from(alerts).where(isNull(alerts.acknowledgedAt)).groupBy(alerts.severity),
+    db
+      .select({ severity: alerts.severity, n: count() })
+      .from(alerts)
+      .where(isNull(alerts.acknowledgedAt))
+      .groupBy(alerts.severity),
   ]);
   const seen = new Map(byStatus.map((r) => [r.status, Number(r.n)]));
   for (const s of ORDER_STATUSES) m.ordersByStatus.set({ status: s }, seen.get(s) ?? 0);

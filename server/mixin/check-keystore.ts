@@ -19,7 +19,10 @@ export class KeystoreCheckError extends Error {}
  * bot, or never have been registered; the broker would then take orders it cannot settle. In
  * production a failure throws (the start stops with this message); in development it warns.
  */
-export async function checkMixinKeystore(keystore: MixinKeystore, opts: KeystoreCheckOptions): Promise<{ ok: boolean; problem?: string }> {
+export async function checkMixinKeystore(
+  keystore: MixinKeystore,
+  opts: KeystoreCheckOptions,
+): Promise<{ ok: boolean; problem?: string }> {
   const port = new SafeMixinPort({ keystore, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs ?? 10_000, retries: -1 });
   let problem: string | undefined;
   try {

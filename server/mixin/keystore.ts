@@ -54,7 +54,13 @@ export function keystoreFromEnv(env: Record<string, string | undefined>): MixinK
 
 /** The keystore with its secrets hidden, for logs and error messages. */
 export function redactKeystore(k: MixinKeystore): Record<string, string> {
-  return { app_id: k.app_id, session_id: k.session_id, server_public_key: k.server_public_key, session_private_key: "[redacted]", spend_private_key: "[redacted]" };
+  return {
+    app_id: k.app_id,
+    session_id: k.session_id,
+    server_public_key: k.server_public_key,
+    session_private_key: "[redacted]",
+    spend_private_key: "[redacted]",
+  };
 }
 
 function ed25519Pair(): { seed: string; pub: string } {

@@ -33,7 +33,8 @@ const REFUND = /^RF\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export function parseMixPayRefundMemo(text: string): { traceId: string; code?: string } | null {
   const candidates = [text.trim()];
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) candidates.push(Buffer.from(text.trim(), "base64").toString("utf8"));
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim()))
+    candidates.push(Buffer.from(text.trim(), "base64").toString("utf8"));
   for (const c of candidates) {
     const m = REFUND.exec(c);
     if (m) return { traceId: m[1]!.toLowerCase(), code: m[2] || undefined };

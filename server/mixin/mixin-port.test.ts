@@ -59,7 +59,11 @@ describe("SafeMixinPort against the Mixin emulator (real SDK)", () => {
   });
 
   it("serialises concurrent transfers of one asset so both succeed", async () => {
-    const [a, b, c] = await Promise.all([port.transfer(transfer()), port.transfer(transfer()), port.transfer(transfer({ assetId: BTC, amount: "0.001" }))]);
+    const [a, b, c] = await Promise.all([
+      port.transfer(transfer()),
+      port.transfer(transfer()),
+      port.transfer(transfer({ assetId: BTC, amount: "0.001" })),
+    ]);
     expect([a.state, b.state, c.state]).toEqual(["spent", "spent", "spent"]);
   });
 
@@ -83,10 +87,16 @@ describe("SafeMixinPort against the Mixin emulator (real SDK)", () => {
 
   it("reports insufficient balance distinctly (locally and from Mixin)", async () => {
     const local = await port.transfer(transfer({ amount: "999999" })).catch((e: AppError) => e);
-    expect(local).toMatchObject({ code: AppErrorCode.PAYMENT_UNAVAILABLE, details: { reason: "insufficient_balance" } });
+    expect(local).toMatchObject({
+      code: AppErrorCode.PAYMENT_UNAVAILABLE,
+      details: { reason: "insufficient_balance" },
+    });
     emu.setFault({ pattern: "POST /safe/transactions$", mode: "insufficient", count: 1 });
     const remote = await port.transfer(transfer()).catch((e: AppError) => e);
-    expect(remote).toMatchObject({ code: AppErrorCode.PAYMENT_UNAVAILABLE, details: { reason: "insufficient_balance" } });
+    expect(remote).toMatchObject({
+      code: AppErrorCode.PAYMENT_UNAVAILABLE,
+      details: { reason: "insufficient_balance" },
+    });
   });
 
   it("pages snapshots forward and decodes MixPay's refund memo", async () => {
@@ -105,7 +115,11 @@ describe("SafeMixinPort against the Mixin emulator (real SDK)", () => {
     const out = all.find((s) => s.requestId === t.requestId)!;
     expect(out).toMatchObject({ amount: "-3", opponentId: EMULATED_MIXPAY_BOT, memoText: t.memo, refund: null });
     const back = all.find((s) => s.refund?.traceId === t.requestId)!;
-    expect(back).toMatchObject({ amount: "3", opponentId: EMULATED_MIXPAY_BOT, refund: { traceId: t.requestId, code: "40025" } });
+    expect(back).toMatchObject({
+      amount: "3",
+      opponentId: EMULATED_MIXPAY_BOT,
+      refund: { traceId: t.requestId, code: "40025" },
+    });
   });
 });
 
@@ -134,7 +148,10 @@ describe("keystore", () => {
 
   it("parses MixPay refund memos in both spellings", () => {
     const trace = "12c55575-c85a-4b58-a245-19e6b678eee9";
-    expect(parseMixPayRefundMemo("UkZ8MTJjNTU1NzUtYzg1YS00YjU4LWEyNDUtMTllNmI2NzhlZWU5fDQwMDI1")).toEqual({ traceId: trace, code: "40025" });
+    expect(parseMixPayRefundMemo("UkZ8MTJjNTU1NzUtYzg1YS00YjU4LWEyNDUtMTllNmI2NzhlZWU5fDQwMDI1")).toEqual({
+      traceId: trace,
+      code: "40025",
+    });
     expect(parseMixPayRefundMemo(`RF|${trace}|40000`)).toEqual({ traceId: trace, code: "40000" });
     expect(parseMixPayRefundMemo("hello")).toBeNull();
   });

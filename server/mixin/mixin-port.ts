@@ -15,7 +15,12 @@ import {
 import { AppError, AppErrorCode } from "@/server/errors";
 import { dec } from "@/server/money";
 import type { BalanceSource } from "@/server/balances/sync-balances";
-import type { SettlementMixin, SettlementTransfer, SettlementTransferResult, TransferHooks } from "@/server/settlement/ports";
+import type {
+  SettlementMixin,
+  SettlementTransfer,
+  SettlementTransferResult,
+  TransferHooks,
+} from "@/server/settlement/ports";
 import type { IncomingSnapshot } from "@/server/snapshots/process-snapshots";
 import type { SnapshotSource } from "@/server/snapshots/poll-snapshots";
 import type { MixinKeystore } from "./keystore";
@@ -60,9 +65,20 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
 
   /** Start-up check that the credentials work and the bot is registered for Safe. */
   async checkRegistration(): Promise<void> {
-    const me = (await this.call(() => this.client.safe.checkRegisteration(), "read the bot's profile (GET /safe/me)")) as { user_id?: string; has_safe?: boolean };
-    if (me.user_id !== this.appId) throw new AppError(AppErrorCode.INTERNAL, `Mixin answered the profile of ${me.user_id ?? "nobody"}, not of the keystore's app_id ${this.appId}`);
-    if (!me.has_safe) throw new AppError(AppErrorCode.INTERNAL, "the Mixin bot is not registered for Safe (has_safe is false): register it (POST /safe/users) before it can hold or send funds");
+    const me = (await this.call(
+      () => this.client.safe.checkRegisteration(),
+      "read the bot's profile (GET /safe/me)",
+    )) as { user_id?: string; has_safe?: boolean };
+    if (me.user_id !== this.appId)
+      throw new AppError(
+        AppErrorCode.INTERNAL,
+        `Mixin answered the profile of ${me.user_id ?? "nobody"}, not of the keystore's app_id ${this.appId}`,
+      );
+    if (!me.has_safe)
+      throw new AppError(
+        AppErrorCode.INTERNAL,
+        "the Mixin bot is not registered for Safe (has_safe is false): register it (POST /safe/users) before it can hold or send funds",
+      );
   }
 
   /**
@@ -105,11 +121,16 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
     try {
       picked = getUnspentOutputsForRecipients(outputs, recipients);
     } catch {
-      throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, `the Mixin bot's ${t.assetId} outputs cannot cover ${t.amount}`, {
-        details: { reason: "insufficient_balance" },
-      });
+      throw new AppError(
+        AppErrorCode.PAYMENT_UNAVAILABLE,
+        `the Mixin bot's ${t.assetId} outputs cannot cover ${t.amount}`,
+        {
+          details: { reason: "insufficient_balance" },
+        },
+      );
     }
-    if (!picked.change.isZero()) recipients.push(buildSafeTransactionRecipient([this.appId], 1, picked.change.toString()));
+    if (!picked.change.isZero())
+      recipients.push(buildSafeTransactionRecipient([this.appId], 1, picked.change.toString()));
 
     const signed = await this.call(async () => {
       const ghosts = await this.client.utxo.ghostKey(recipients, t.requestId, this.spendKey);
@@ -123,9 +144,13 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
       // build and died before its signed raw was stored). Signing ours would put two different
       // transactions under one request id; stop and let an operator look (the caller alerts).
       if (verified.raw_transaction && verified.raw_transaction.toLowerCase() !== raw.toLowerCase()) {
-        throw new AppError(AppErrorCode.CONFLICT, `Mixin already holds a different transaction request under request id ${t.requestId}; not signing a second one`, {
-          details: { reason: "request_conflict", requestId: t.requestId },
-        });
+        throw new AppError(
+          AppErrorCode.CONFLICT,
+          `Mixin already holds a different transaction request under request id ${t.requestId}; not signing a second one`,
+          {
+            details: { reason: "request_conflict", requestId: t.requestId },
+          },
+        );
       }
       return signSafeTransaction(tx, verified.views, this.spendKey);
     }, "prepare the transfer");
@@ -145,9 +170,13 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
     if ((sent.raw_transaction ?? "").toLowerCase() !== signedRaw.toLowerCase()) {
       // As Mixin's Go SDK (it panics): Mixin holds other bytes under our request id. Retrying
       // cannot fix that and must not build anything new; the caller raises a critical alert.
-      throw new AppError(AppErrorCode.CONFLICT, `Mixin answered a different raw_transaction for request id ${requestId} than the one the broker signed`, {
-        details: { reason: "raw_mismatch", requestId, transactionHash: sent.transaction_hash, state: sent.state },
-      });
+      throw new AppError(
+        AppErrorCode.CONFLICT,
+        `Mixin answered a different raw_transaction for request id ${requestId} than the one the broker signed`,
+        {
+          details: { reason: "raw_mismatch", requestId, transactionHash: sent.transaction_hash, state: sent.state },
+        },
+      );
     }
     return resultOf(sent, resent);
   }
@@ -159,7 +188,15 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
     let offset: number | undefined;
     for (;;) {
       const page = await this.call(
-        () => this.client.utxo.safeOutputs({ members: [this.appId], threshold: 1, state: "unspent", limit: PAGE, offset, ...(assetId ? { asset: assetId } : {}) }),
+        () =>
+          this.client.utxo.safeOutputs({
+            members: [this.appId],
+            threshold: 1,
+            state: "unspent",
+            limit: PAGE,
+            offset,
+            ...(assetId ? { asset: assetId } : {}),
+          }),
         "read outputs",
       );
       for (const o of page) {
@@ -188,10 +225,15 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
   async readAssetPrices(assetIds: string[]): Promise<Map<string, string>> {
     if (assetIds.length === 0) return new Map();
     const assets = await this.call(() => this.client.safe.fetchAssets(assetIds), "read asset prices");
-    return new Map(assets.map((a) => [a.asset_id, a.price_usd && /^\d+(\.\d+)?$/.test(a.price_usd) ? a.price_usd : "0"]));
+    return new Map(
+      assets.map((a) => [a.asset_id, a.price_usd && /^\d+(\.\d+)?$/.test(a.price_usd) ? a.price_usd : "0"]),
+    );
   }
 
-  async readSnapshots(offset: string | undefined, limit: number): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }> {
+  async readSnapshots(
+    offset: string | undefined,
+    limit: number,
+  ): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }> {
     const page = await this.call(() => this.client.safe.fetchSafeSnapshots({ offset, limit }), "read snapshots");
     const snapshots = page.map((s): IncomingSnapshot => {
       const memoHex = memoHexOf(s.memo ?? "");
@@ -241,7 +283,12 @@ export class SafeMixinPort implements SettlementMixin, BalanceSource, SnapshotSo
 }
 
 function resultOf(tx: SequencerTransactionRequest, alreadyExisted: boolean): SettlementTransferResult {
-  return { state: tx.state, transactionHash: tx.transaction_hash || undefined, snapshotId: tx.snapshot_id || undefined, alreadyExisted };
+  return {
+    state: tx.state,
+    transactionHash: tx.transaction_hash || undefined,
+    snapshotId: tx.snapshot_id || undefined,
+    alreadyExisted,
+  };
 }
 
 /** Mixin's answers → the broker's errors: what may pass with time is RETRYABLE. */
@@ -249,10 +296,17 @@ function mapError(e: unknown, what: string): AppError {
   if (e instanceof AppError) return e;
   if (e instanceof ResponseError) {
     if (e.code === INSUFFICIENT_BALANCE) {
-      return new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, `Mixin: insufficient balance (${e.description})`, { details: { reason: "insufficient_balance", code: e.code }, cause: e });
+      return new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, `Mixin: insufficient balance (${e.description})`, {
+        details: { reason: "insufficient_balance", code: e.code },
+        cause: e,
+      });
     }
     const retryable = e.code === 429 || e.code === 10105 || e.code >= 500;
-    return new AppError(retryable ? AppErrorCode.RETRYABLE : AppErrorCode.INTERNAL, `Mixin could not ${what}: ${e.code} ${e.description}`, { details: { code: e.code }, cause: e });
+    return new AppError(
+      retryable ? AppErrorCode.RETRYABLE : AppErrorCode.INTERNAL,
+      `Mixin could not ${what}: ${e.code} ${e.description}`,
+      { details: { code: e.code }, cause: e },
+    );
   }
   const status = (e as { response?: { status?: number } }).response?.status;
   const message = status ? `HTTP ${status}` : (e as Error).message;

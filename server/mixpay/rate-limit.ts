@@ -47,7 +47,8 @@ export async function hitRateLimit(db: DbOrTx, key: string, rule: RateRule, now 
     })
     .returning({ hits: rateLimitCounters.hits });
   const hits = row!.hits;
-  if (Math.random() * PRUNE_ONE_IN < 1) await pruneRateLimits(db, key.split(":")[0]!, new Date(windowStart.getTime() - windowMs));
+  if (Math.random() * PRUNE_ONE_IN < 1)
+    await pruneRateLimits(db, key.split(":")[0]!, new Date(windowStart.getTime() - windowMs));
   return { allowed: hits <= rule.limit, hits, retryAfterSeconds };
 }
 

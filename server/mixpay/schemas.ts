@@ -68,26 +68,38 @@ export function createOrderParamsSchema(now: Date, policy: CreateOrderPolicy = {
     wallet: walletField,
     asset_id: uuidField("asset_id"),
     amount: requiredString("amount")
-      .regex(/^-?\d+(\.\d+)?$/, "amount must be a decimal number such as \"1.0002\"")
+      .regex(/^-?\d+(\.\d+)?$/, 'amount must be a decimal number such as "1.0002"')
       .refine((s) => !/^-?\d+(\.\d+)?$/.test(s) || dec(s).gt(0), "amount must be greater than 0")
-      .refine((s) => !/^\d+(\.\d+)?$/.test(s) || isDecimalString(s.replace(/^0+(?=\d)/, "")), "amount must have at most 8 decimal places")
+      .refine(
+        (s) => !/^\d+(\.\d+)?$/.test(s) || isDecimalString(s.replace(/^0+(?=\d)/, "")),
+        "amount must have at most 8 decimal places",
+      )
       .transform((s) => dec(s).toFixed()),
     trace_id: uuidField("trace_id"),
     // Passed through untouched (no trimming): MixPay identifies the order by it.
     memo: requiredString("memo")
       .min(1, "memo is required")
       .max(200, "memo must be at most 200 characters")
-      .refine((m) => Buffer.byteLength(m, "utf8") <= MAX_MEMO_BYTES, `memo must be at most ${MAX_MEMO_BYTES} bytes of UTF-8 (a Mixin transaction's extra)`),
+      .refine(
+        (m) => Buffer.byteLength(m, "utf8") <= MAX_MEMO_BYTES,
+        `memo must be at most ${MAX_MEMO_BYTES} bytes of UTF-8 (a Mixin transaction's extra)`,
+      ),
     expired_at: requiredString("expired_at")
       .regex(/^\d{1,12}$/, "expired_at must be a unix timestamp in seconds")
       .transform((s) => Number(s))
       .refine((n) => n > nowSeconds, "expired_at must be in the future")
-      .refine((n) => n <= nowSeconds + maxExpiry, `expired_at must be a unix timestamp in seconds, at most ${maxExpiry} seconds ahead`),
+      .refine(
+        (n) => n <= nowSeconds + maxExpiry,
+        `expired_at must be a unix timestamp in seconds, at most ${maxExpiry} seconds ahead`,
+      ),
     return_url: requiredString("return_url")
       .min(1, "return_url is required")
       .max(200, "return_url must be at most 200 characters")
       .refine(isHttpUrl, "return_url must be an http(s) URL"),
-    opponent_id: uuidField("opponent_id").refine((id) => botIds.size === 0 || botIds.has(id), "opponent_id is not MixPay's bot (MIXPAY_BOT_IDS)"),
+    opponent_id: uuidField("opponent_id").refine(
+      (id) => botIds.size === 0 || botIds.has(id),
+      "opponent_id is not MixPay's bot (MIXPAY_BOT_IDS)",
+    ),
   });
 }
 export type CreateOrderParams = z.infer<ReturnType<typeof createOrderParamsSchema>>;

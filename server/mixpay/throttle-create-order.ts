@@ -43,7 +43,12 @@ export interface ThrottleLimits {
  * A fixed-window counter in PostgreSQL (server/mixpay/rate-limit.ts): every instance counts the same calls.
  * Throws CreateOrderThrottledError (source first) when a limit is passed.
  */
-export async function throttleCreateOrder(db: Db, who: { source: string; payee?: string }, limits: ThrottleLimits, now = new Date()): Promise<{ catalogVersion: string | null }> {
+export async function throttleCreateOrder(
+  db: Db,
+  who: { source: string; payee?: string },
+  limits: ThrottleLimits,
+  now = new Date(),
+): Promise<{ catalogVersion: string | null }> {
   const windowMs = limits.windowSeconds * 1000;
   const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
   const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
@@ -53,7 +58,8 @@ export async function throttleCreateOrder(db: Db, who: { source: string; payee?:
   const countPayee = limits.perPayee > 0 && who.payee !== undefined;
 
   const ctes: SQL[] = [];
-  if (countSource) ctes.push(sql`s as (${upsertHit(sql`values (${sourceKey}, ${windowStart.toISOString()}::timestamptz, 1)`)})`);
+  if (countSource)
+    ctes.push(sql`s as (${upsertHit(sql`values (${sourceKey}, ${windowStart.toISOString()}::timestamptz, 1)`)})`);
   if (countPayee) {
     const from = countSource ? sql`from s where s.hits <= ${limits.perSource}` : sql``;
     ctes.push(sql`p as (${upsertHit(sql`select ${payeeKey}, ${windowStart.toISOString()}::timestamptz, 1 ${from}`)})`);
@@ -63,12 +69,17 @@ export async function throttleCreateOrder(db: Db, who: { source: string; payee?:
     select ${countSource ? sql`(select hits from s)` : sql`null::int`} as source_hits,
            ${countPayee ? sql`(select hits from p)` : sql`null::int`} as payee_hits,
            ${CATALOG_VERSION} as catalog_version`);
-  const [row] = rowsOf<{ source_hits: number | null; payee_hits: number | null; catalog_version: string | null }>(result);
-  if (ctes.length && Math.random() * PRUNE_ONE_IN < 1) await pruneRateLimits(db, "create_order", new Date(windowStart.getTime() - windowMs));
+  const [row] = rowsOf<{ source_hits: number | null; payee_hits: number | null; catalog_version: string | null }>(
+    result,
+  );
+  if (ctes.length && Math.random() * PRUNE_ONE_IN < 1)
+    await pruneRateLimits(db, "create_order", new Date(windowStart.getTime() - windowMs));
 
   const rule = (limit: number): RateRule => ({ limit, windowSeconds: limits.windowSeconds });
-  if (countSource) await judge(db, "source", who.source, rule(limits.perSource), Number(row!.source_hits), retryAfterSeconds);
-  if (countPayee && row!.payee_hits !== null) await judge(db, "payee", who.payee!, rule(limits.perPayee), Number(row!.payee_hits), retryAfterSeconds);
+  if (countSource)
+    await judge(db, "source", who.source, rule(limits.perSource), Number(row!.source_hits), retryAfterSeconds);
+  if (countPayee && row!.payee_hits !== null)
+    await judge(db, "payee", who.payee!, rule(limits.perPayee), Number(row!.payee_hits), retryAfterSeconds);
   return { catalogVersion: row?.catalog_version ?? null };
 }
 
@@ -81,10 +92,21 @@ function upsertHit(values: SQL): SQL {
     returning hits`;
 }
 
-async function judge(db: Db, subject: ThrottleSubject, value: string, rule: RateRule, hits: number, retryAfterSeconds: number): Promise<void> {
+async function judge(
+  db: Db,
+  subject: ThrottleSubject,
+  value: string,
+  rule: RateRule,
+  hits: number,
+  retryAfterSeconds: number,
+): Promise<void> {
   if (hits <= rule.limit) return;
   const refused = hits - rule.limit;
-  if (refused === 1) logger("mixpay").warn({ subject, value, limit: rule.limit, windowSeconds: rule.windowSeconds }, "create_order throttled");
+  if (refused === 1)
+    logger("mixpay").warn(
+      { subject, value, limit: rule.limit, windowSeconds: rule.windowSeconds },
+      "create_order throttled",
+    );
   if (refused === THROTTLE_ALERT_AFTER) {
     await raiseAlert(db, {
       kind: "create_order_throttled",

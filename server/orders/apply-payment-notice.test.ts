@@ -14,12 +14,18 @@ afterAll(async () => store.cleanup());
 
 async function demoOrder(overrides: Parameters<typeof insertOrder>[1] = {}) {
   const o = await insertOrder(store.db, overrides);
-  await store.db.update(orders).set({ walletOrderId: o.id, walletTradeNo: o.id.replace(/-/g, "") }).where(eq(orders.id, o.id));
+  await store.db
+    .update(orders)
+    .set({ walletOrderId: o.id, walletTradeNo: o.id.replace(/-/g, "") })
+    .where(eq(orders.id, o.id));
   return o;
 }
 const timeline = async (id: string) =>
-  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
-const outboxFor = async (id: string) => (await store.db.select().from(outbox)).filter((e) => (e.data as { orderId?: string }).orderId === id);
+  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).orderBy(asc(orderEvents.id))).map(
+    (e) => e.type,
+  );
+const outboxFor = async (id: string) =>
+  (await store.db.select().from(outbox)).filter((e) => (e.data as { orderId?: string }).orderId === id);
 
 describe("applyPaymentNotice (the path every wallet's payment takes)", () => {
   it("marks an order paid in time as paid and queues its settlement once", async () => {
@@ -44,7 +50,11 @@ describe("applyPaymentNotice (the path every wallet's payment takes)", () => {
 
   it("treats a payment reported for an already-expired order as paid late", async () => {
     const o = await demoOrder({ status: "expired", expiredAt: new Date(Date.now() + 60_000) });
-    const r = await applyPaymentNotice(store.db, { walletProvider: "demo", actor: "wallet:demo", notice: { walletOrderId: o.id, status: "paid" } });
+    const r = await applyPaymentNotice(store.db, {
+      walletProvider: "demo",
+      actor: "wallet:demo",
+      notice: { walletOrderId: o.id, status: "paid" },
+    });
     expect(r.outcome).toBe("paid_late");
   });
 
@@ -56,8 +66,22 @@ describe("applyPaymentNotice (the path every wallet's payment takes)", () => {
 
   it("ignores pending notices and refuses unknown payments", async () => {
     const o = await demoOrder();
-    expect((await applyPaymentNotice(store.db, { walletProvider: "demo", actor: "t", notice: { walletOrderId: o.id, status: "pending" } })).outcome).toBe("ignored");
-    await expect(applyPaymentNotice(store.db, { walletProvider: "demo", actor: "t", notice: { walletOrderId: crypto.randomUUID(), status: "paid" } })).rejects.toThrow(/no order/);
+    expect(
+      (
+        await applyPaymentNotice(store.db, {
+          walletProvider: "demo",
+          actor: "t",
+          notice: { walletOrderId: o.id, status: "pending" },
+        })
+      ).outcome,
+    ).toBe("ignored");
+    await expect(
+      applyPaymentNotice(store.db, {
+        walletProvider: "demo",
+        actor: "t",
+        notice: { walletOrderId: crypto.randomUUID(), status: "paid" },
+      }),
+    ).rejects.toThrow(/no order/);
   });
 
   it("refuses demo payments when the demo wallet is disabled", async () => {

@@ -28,13 +28,22 @@ export async function applyPaymentNotice(
     .select()
     .from(orders)
     .where(and(eq(orders.walletProvider, input.walletProvider), eq(orders.walletOrderId, notice.walletOrderId)));
-  if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `no order for ${input.walletProvider} payment ${notice.walletOrderId}`);
+  if (!order)
+    throw new AppError(AppErrorCode.NOT_FOUND, `no order for ${input.walletProvider} payment ${notice.walletOrderId}`);
 
   if (notice.status === "pending") return { outcome: "ignored", order };
 
   if (notice.status === "closed") {
     if (order.status !== "created") return duplicate(db, order, actor, notice);
-    const r = await transitionOrder(db, { orderId: order.id, from: "created", to: "cancelled", actor, type: "wallet.closed", message: "the payment was closed at the wallet before it was paid", data: notice.data });
+    const r = await transitionOrder(db, {
+      orderId: order.id,
+      from: "created",
+      to: "cancelled",
+      actor,
+      type: "wallet.closed",
+      message: "the payment was closed at the wallet before it was paid",
+      data: notice.data,
+    });
     return { outcome: r.changed ? "cancelled" : "duplicate", order: r.order };
   }
 

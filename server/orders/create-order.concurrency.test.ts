@@ -16,7 +16,11 @@ describe(`create_order reservations under concurrency (${testDriver()})`, () => 
   it("50 parallel orders against a balance that covers 10 create exactly 10; the rest answer 11002", async () => {
     await store.db.update(balances).set({ balance: "10" }).where(eq(balances.assetId, DEMO_ASSETS.USDT));
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => handleCreateOrder(createRequest(createBody({ amount: "1" }))).then((r) => r.json() as Promise<{ code: number }>)),
+      Array.from({ length: 50 }, () =>
+        handleCreateOrder(createRequest(createBody({ amount: "1" }))).then(
+          (r) => r.json() as Promise<{ code: number }>,
+        ),
+      ),
     );
     const codes = answers.map((a) => a.code);
     expect(codes.filter((c) => c === 0)).toHaveLength(10);
@@ -33,10 +37,19 @@ describe(`create_order reservations under concurrency (${testDriver()})`, () => 
     await store.db.update(balances).set({ balance: "100" }).where(eq(balances.assetId, DEMO_ASSETS.USDT));
     const body = createBody({ amount: "3" });
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => handleCreateOrder(createRequest(body)).then((r) => r.json() as Promise<{ code: number; data: { checkout_url: string } }>)),
+      Array.from({ length: 20 }, () =>
+        handleCreateOrder(createRequest(body)).then(
+          (r) => r.json() as Promise<{ code: number; data: { checkout_url: string } }>,
+        ),
+      ),
     );
     expect(new Set(answers.map((a) => a.code))).toEqual(new Set([0]));
     expect(new Set(answers.map((a) => a.data.checkout_url)).size).toBe(1);
-    expect(await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string))).toHaveLength(1);
+    expect(
+      await store.db
+        .select()
+        .from(orders)
+        .where(eq(orders.traceId, body.trace_id as string)),
+    ).toHaveLength(1);
   });
 });

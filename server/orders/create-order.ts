@@ -44,10 +44,12 @@ const ACTOR = "mixpay";
  */
 export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrderDeps): Promise<PaymentLinks> {
   const now = deps.now ?? new Date();
-  const catalog = deps.catalogVersion === undefined ? await currentCatalog(db) : await catalogAt(db, deps.catalogVersion);
+  const catalog =
+    deps.catalogVersion === undefined ? await currentCatalog(db) : await catalogAt(db, deps.catalogVersion);
   const wallet = walletServed(catalog, p.wallet);
   const access = judgePayeeAccess(catalog.accessMode, catalog.accessLists.get(p.payee_id));
-  if (!access.allowed) throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
+  if (!access.allowed)
+    throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
 
   const requestHash = hashCreateOrderParams(p);
 
@@ -96,9 +98,19 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
       const again = r.existingOrderId ? await findByTraceId(db, p.trace_id) : undefined;
       if (again) return answerRepeat(db, again, requestHash, deps);
       const stale = r.reason === "balance_stale";
-      throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, stale ? "balance not synced recently" : "insufficient balance", {
-        details: { reason: r.reason, balance: r.balance, reserved: r.reserved, amount: p.amount, syncedAt: r.syncedAt?.toISOString() ?? null },
-      });
+      throw new AppError(
+        AppErrorCode.PAYMENT_UNAVAILABLE,
+        stale ? "balance not synced recently" : "insufficient balance",
+        {
+          details: {
+            reason: r.reason,
+            balance: r.balance,
+            reserved: r.reserved,
+            amount: p.amount,
+            syncedAt: r.syncedAt?.toISOString() ?? null,
+          },
+        },
+      );
     }
     order = r.order;
   } catch (e) {
@@ -134,12 +146,20 @@ export async function createOrder(db: Db, p: CreateOrderParams, deps: CreateOrde
 
 /** Why the catalog refuses this request now (asset not offered, no price, amount out of range), if it does. */
 function catalogRefusal(asset: AssetRow | undefined, p: CreateOrderParams): AppError | undefined {
-  if (!asset || !asset.enabled) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
+  if (!asset || !asset.enabled)
+    return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker`);
   const limits = assetLimits(asset);
-  if (!limits) return AppError.badParameter("asset_id", `asset_id ${p.asset_id} is not offered by this broker right now (no price)`);
+  if (!limits)
+    return AppError.badParameter(
+      "asset_id",
+      `asset_id ${p.asset_id} is not offered by this broker right now (no price)`,
+    );
   const amount = dec(p.amount);
   if (amount.lt(limits.min) || amount.gt(limits.max)) {
-    return AppError.badParameter("amount", `amount must be between ${fmt8(limits.min)} and ${fmt8(limits.max)} ${asset.symbol}`);
+    return AppError.badParameter(
+      "amount",
+      `amount must be between ${fmt8(limits.min)} and ${fmt8(limits.max)} ${asset.symbol}`,
+    );
   }
   return undefined;
 }
@@ -153,7 +173,8 @@ async function answerRepeat(db: Db, order: Order, requestHash: string, deps: Cre
   if (order.requestHash !== requestHash) {
     throw AppError.badParameter("trace_id", "trace_id was already used for an order with different parameters");
   }
-  if (order.status === "failed") throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "the wallet could not create this payment");
+  if (order.status === "failed")
+    throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, "the wallet could not create this payment");
   const links = linksOf(order);
   if (links) return links;
   // Stored but the wallet call has not finished (or crashed): providers create idempotently per order.
@@ -167,7 +188,12 @@ function linksOf(o: Order): PaymentLinks | undefined {
 }
 
 /** Ask the wallet for links after the commit (no lock is held over a remote call). */
-async function requestWalletPayment(db: Db, order: Order, assetSymbol: string, deps: CreateOrderDeps): Promise<PaymentLinks> {
+async function requestWalletPayment(
+  db: Db,
+  order: Order,
+  assetSymbol: string,
+  deps: CreateOrderDeps,
+): Promise<PaymentLinks> {
   const actor = `wallet:${order.walletProvider}`;
   try {
     const provider = deps.walletProvider(order.walletProvider as "demo" | "binance");
@@ -197,10 +223,21 @@ async function requestWalletPayment(db: Db, order: Order, assetSymbol: string, d
         select checkout_url, deep_link, universal_url from u`),
     );
     const [updated] = stored;
-    if (updated) return { checkout_url: updated.checkout_url, deep_link: updated.deep_link ?? "", universal_url: updated.universal_url ?? "" };
+    if (updated)
+      return {
+        checkout_url: updated.checkout_url,
+        deep_link: updated.deep_link ?? "",
+        universal_url: updated.universal_url ?? "",
+      };
     // A concurrent repeat stored links first: answer those.
     const current = await findByTraceId(db, order.traceId);
-    return linksOf(current!) ?? { checkout_url: payment.checkoutUrl, deep_link: payment.deepLink, universal_url: payment.universalUrl };
+    return (
+      linksOf(current!) ?? {
+        checkout_url: payment.checkoutUrl,
+        deep_link: payment.deepLink,
+        universal_url: payment.universalUrl,
+      }
+    );
   } catch (e) {
     const cause = e instanceof Error ? e.message : String(e);
     await transitionOrder(db, {
@@ -226,13 +263,24 @@ async function requestWalletPayment(db: Db, order: Order, assetSymbol: string, d
 
 /** sha256 of the canonical parameters: what makes a repeat "the same request". */
 export function hashCreateOrderParams(p: CreateOrderParams): string {
-  const canonical = [p.payee_id, p.wallet, p.asset_id, dec(p.amount).toFixed(), p.trace_id, p.memo, String(p.expired_at), p.return_url, p.opponent_id];
+  const canonical = [
+    p.payee_id,
+    p.wallet,
+    p.asset_id,
+    dec(p.amount).toFixed(),
+    p.trace_id,
+    p.memo,
+    String(p.expired_at),
+    p.return_url,
+    p.opponent_id,
+  ];
   return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
 function isUniqueViolation(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
-    if (typeof cur === "object" && cur !== null && "code" in cur && (cur as { code: unknown }).code === "23505") return true;
+    if (typeof cur === "object" && cur !== null && "code" in cur && (cur as { code: unknown }).code === "23505")
+      return true;
     cur = (cur as { cause?: unknown }).cause;
   }
   return false;

@@ -27,12 +27,17 @@ export interface AssetRange {
  * One statement: the balances with the catalog's version; the catalog itself comes from the
  * process cache (server/catalog/catalog-cache.ts), reloaded when that version moved.
  */
-export async function getAssetsRange(db: Db, input: { payeeId: string; wallet: string }, now = new Date()): Promise<AssetRange[]> {
+export async function getAssetsRange(
+  db: Db,
+  input: { payeeId: string; wallet: string },
+  now = new Date(),
+): Promise<AssetRange[]> {
   const { available, catalogVersion } = await balancesWithCatalogVersion(db);
   const catalog = await catalogAt(db, catalogVersion);
   walletServed(catalog, input.wallet);
   const access = judgePayeeAccess(catalog.accessMode, catalog.accessLists.get(input.payeeId));
-  if (!access.allowed) throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
+  if (!access.allowed)
+    throw new AppError(AppErrorCode.NO_PERMISSION, "No permission", { details: { reason: access.reason } });
 
   const maxSyncAgeMs = env().BALANCE_SYNC_MAX_AGE_SECONDS * 1000;
   const out: AssetRange[] = [];
@@ -65,8 +70,16 @@ export function walletServed(catalog: Catalog, wallet: string): WalletRow {
 }
 
 /** Balance minus reservations per asset (never below zero) and the catalog version, in one statement. */
-async function balancesWithCatalogVersion(db: DbOrTx): Promise<{ available: Map<string, Availability>; catalogVersion: string | null }> {
-  const rows = rowsOf<{ v: string | null; asset_id: string | null; balance: string; reserved: string; synced_at: string | Date | null }>(
+async function balancesWithCatalogVersion(
+  db: DbOrTx,
+): Promise<{ available: Map<string, Availability>; catalogVersion: string | null }> {
+  const rows = rowsOf<{
+    v: string | null;
+    asset_id: string | null;
+    balance: string;
+    reserved: string;
+    synced_at: string | Date | null;
+  }>(
     await db.execute(sql`
       select ${CATALOG_VERSION} as v, b.asset_id, b.balance::text as balance, b.reserved::text as reserved, b.synced_at
       from (select 1) one left join balances b on true`),
@@ -77,7 +90,12 @@ async function balancesWithCatalogVersion(db: DbOrTx): Promise<{ available: Map<
     const balance = dec(b.balance);
     const reserved = dec(b.reserved);
     const left = balance.minus(reserved);
-    available.set(b.asset_id, { balance, reserved, available: left.isNegative() ? dec("0") : left, syncedAt: b.synced_at ? new Date(b.synced_at) : null });
+    available.set(b.asset_id, {
+      balance,
+      reserved,
+      available: left.isNegative() ? dec("0") : left,
+      syncedAt: b.synced_at ? new Date(b.synced_at) : null,
+    });
   }
   return { available, catalogVersion: rows[0]?.v ?? null };
 }

@@ -21,7 +21,10 @@ describe("redriveStuckOrders", () => {
     expect(await redriveStuckOrders(store.db)).toBe(0);
     const rows = await store.db.select().from(outbox);
     expect(rows.map((r) => [r.name, (r.data as { orderId: string }).orderId]).sort()).toEqual(
-      [["order/refund.requested", stuckRefund.id], ["order/settle.requested", stuckPaid.id]].sort(),
+      [
+        ["order/refund.requested", stuckRefund.id],
+        ["order/settle.requested", stuckPaid.id],
+      ].sort(),
     );
   });
 });

@@ -37,7 +37,11 @@ export async function redriveStuckOrders(db: Db, now = new Date(), limit = 200):
       .where(and(eq(orders.status, status), lt(orders.updatedAt, new Date(now.getTime() - after))))
       .limit(limit);
     if (stuck.length === 0) continue;
-    const rows = stuck.map((o) => ({ id: `${event.prefix}/${o.id}/redrive-${window}`, name: event.name, data: { orderId: o.id, redrive: true } }));
+    const rows = stuck.map((o) => ({
+      id: `${event.prefix}/${o.id}/redrive-${window}`,
+      name: event.name,
+      data: { orderId: o.id, redrive: true },
+    }));
     const inserted = await db.insert(outbox).values(rows).onConflictDoNothing().returning({ id: outbox.id });
     queued += inserted.length;
   }

@@ -26,11 +26,16 @@ const fixed = (b: string): BalanceSource => ({
 });
 
 async function create(amount: string): Promise<{ code: number; message: string }> {
-  return (await handleCreateOrder(createRequest(createBody({ amount })))).json() as Promise<{ code: number; message: string }>;
+  return (await handleCreateOrder(createRequest(createBody({ amount })))).json() as Promise<{
+    code: number;
+    message: string;
+  }>;
 }
 
 async function orderIdOf(traceAmount: string): Promise<string> {
-  const rows = await store.db.execute(sql`select id from orders where amount = ${traceAmount}::numeric order by created_at desc limit 1`);
+  const rows = await store.db.execute(
+    sql`select id from orders where amount = ${traceAmount}::numeric order by created_at desc limit 1`,
+  );
   const list = Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows;
   return (list[0] as { id: string }).id;
 }
@@ -49,7 +54,9 @@ async function counter(): Promise<string> {
 describe(`reservations across settlement and balance sync (${testDriver()})`, () => {
   beforeEach(async () => {
     // A clean slate per case: a fresh sync of 100 USDT and nothing reserved.
-    await store.db.execute(sql`update orders set status = 'refunded' where status in ('created','paid','settling','settlement_failed')`);
+    await store.db.execute(
+      sql`update orders set status = 'refunded' where status in ('created','paid','settling','settlement_failed')`,
+    );
     await store.db.delete(reservationHolds);
     await store.db.update(balances).set({ reserved: "0" });
     await syncBalances(store.db, fixed("100"));
@@ -97,12 +104,20 @@ describe(`reservations across settlement and balance sync (${testDriver()})`, ()
   });
 
   it("answers 11002 when the last balance sync is older than BALANCE_SYNC_MAX_AGE_SECONDS, and assets/range stops offering the asset", async () => {
-    await store.db.update(balances).set({ syncedAt: new Date(Date.now() - 61_000) }).where(eq(balances.assetId, USDT));
+    await store.db
+      .update(balances)
+      .set({ syncedAt: new Date(Date.now() - 61_000) })
+      .where(eq(balances.assetId, USDT));
     const r = await create("1");
     expect(r).toMatchObject({ code: 11002 });
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `balance_stale:${USDT}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `balance_stale:${USDT}`));
     expect(alert).toMatchObject({ kind: "balance_stale", severity: "critical" });
-    const range = (await (await handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" }))).json()) as { data: { asset_id: string }[] };
+    const range = (await (await handleAssetsRange(rangeRequest({ payee_id: PAYEE, wallet: "demo" }))).json()) as {
+      data: { asset_id: string }[];
+    };
     expect(range.data.map((a) => a.asset_id)).not.toContain(USDT);
     // Nothing was reserved by the refused request.
     expect(await counter()).toBe("0.00000000");
@@ -111,23 +126,33 @@ describe(`reservations across settlement and balance sync (${testDriver()})`, ()
   });
 
   it("a failing balance sync raises balance_sync_failing from the third failure in a row, and a success resets the count", async () => {
-    const broken: BalanceSource = { readBalances: async () => Promise.reject(new Error("Mixin 502")), readAssetPrices: async () => new Map() };
+    const broken: BalanceSource = {
+      readBalances: async () => Promise.reject(new Error("Mixin 502")),
+      readAssetPrices: async () => new Map(),
+    };
     const failing = () => store.db.select().from(alerts).where(eq(alerts.dedupeKey, "balance_sync_failing"));
-    for (let i = 0; i < 2; i++) await expect(syncBalancesWatched(store.db, broken, { alertAfter: 3 })).rejects.toThrow("Mixin 502");
+    for (let i = 0; i < 2; i++)
+      await expect(syncBalancesWatched(store.db, broken, { alertAfter: 3 })).rejects.toThrow("Mixin 502");
     expect(await failing()).toHaveLength(0);
     await expect(syncBalancesWatched(store.db, broken, { alertAfter: 3 })).rejects.toThrow("Mixin 502");
     const [a] = await failing();
     expect(a).toMatchObject({ kind: "balance_sync_failing", severity: "critical" });
     expect(a!.message).toContain("3 times in a row");
     await syncBalancesWatched(store.db, fixed("100"), { alertAfter: 3 });
-    await store.db.update(alerts).set({ acknowledgedAt: new Date() }).where(eq(alerts.dedupeKey, "balance_sync_failing"));
+    await store.db
+      .update(alerts)
+      .set({ acknowledgedAt: new Date() })
+      .where(eq(alerts.dedupeKey, "balance_sync_failing"));
     // Two more failures after the success: under the threshold again, no new alert.
-    for (let i = 0; i < 2; i++) await expect(syncBalancesWatched(store.db, broken, { alertAfter: 3 })).rejects.toThrow();
+    for (let i = 0; i < 2; i++)
+      await expect(syncBalancesWatched(store.db, broken, { alertAfter: 3 })).rejects.toThrow();
     expect((await failing()).filter((x) => !x.acknowledgedAt)).toHaveLength(0);
   });
 
   it("every legal transition keeps the counter equal to its orders (a new transition needs no counter code)", async () => {
-    const edges = (Object.entries(ORDER_TRANSITIONS) as [OrderStatus, readonly OrderStatus[]][]).flatMap(([from, tos]) => tos.map((to) => [from, to] as const));
+    const edges = (Object.entries(ORDER_TRANSITIONS) as [OrderStatus, readonly OrderStatus[]][]).flatMap(
+      ([from, tos]) => tos.map((to) => [from, to] as const),
+    );
     for (const [from, to] of edges) {
       const o = await insertOrder(store.db, { amount: "1.5", status: from });
       await transitionOrder(store.db, { orderId: o.id, from, to, actor: "test" });
@@ -139,10 +164,16 @@ describe(`reservations across settlement and balance sync (${testDriver()})`, ()
   it("check-reservations raises a critical alert when the counter drifts from the open orders", async () => {
     expect((await create("5")).code).toBe(0);
     expect((await checkReservations(store.db)).drift).toEqual([]);
-    await store.db.update(balances).set({ reserved: sql`${balances.reserved} - 2` }).where(eq(balances.assetId, USDT));
+    await store.db
+      .update(balances)
+      .set({ reserved: sql`${balances.reserved} - 2` })
+      .where(eq(balances.assetId, USDT));
     const r = await checkReservations(store.db);
     expect(r.drift).toEqual([{ assetId: USDT, counter: "3.00000000", expected: "5.00000000" }]);
-    const [a] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `reservation_drift:${USDT}`));
+    const [a] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `reservation_drift:${USDT}`));
     expect(a).toMatchObject({ kind: "reservation_drift", severity: "critical" });
   });
 });

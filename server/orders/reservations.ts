@@ -84,7 +84,12 @@ export async function availableBalances(db: DbOrTx): Promise<Map<string, Availab
   const out = new Map<string, Availability>();
   for (const b of rows) {
     const available = dec(b.balance).minus(dec(b.reserved));
-    out.set(b.assetId, { balance: dec(b.balance), reserved: dec(b.reserved), available: available.isNegative() ? dec("0") : available, syncedAt: b.syncedAt });
+    out.set(b.assetId, {
+      balance: dec(b.balance),
+      reserved: dec(b.reserved),
+      available: available.isNegative() ? dec("0") : available,
+      syncedAt: b.syncedAt,
+    });
   }
   return out;
 }

@@ -31,7 +31,14 @@ export interface CreatedEvent {
 
 export type ReserveOutcome =
   | { ok: true; order: Order; available: string }
-  | { ok: false; reason: "insufficient_balance" | "balance_stale"; balance: string; reserved: string; syncedAt: Date | null; existingOrderId: string | null };
+  | {
+      ok: false;
+      reason: "insufficient_balance" | "balance_stale";
+      balance: string;
+      reserved: string;
+      syncedAt: Date | null;
+      existingOrderId: string | null;
+    };
 
 /**
  * create_order's check-and-reserve, in ONE statement whatever the number of open orders:
@@ -44,7 +51,12 @@ export type ReserveOutcome =
  * When nothing was reserved, a second read (the slow path only) says why, and whether the
  * trace_id already has an order (a repeat is answered with its links, not with 11002).
  */
-export async function reserveAndInsertOrder(db: DbOrTx, v: NewOrderValues, ev: CreatedEvent, maxSyncAgeSeconds: number): Promise<ReserveOutcome> {
+export async function reserveAndInsertOrder(
+  db: DbOrTx,
+  v: NewOrderValues,
+  ev: CreatedEvent,
+  maxSyncAgeSeconds: number,
+): Promise<ReserveOutcome> {
   const amount = dec(v.amount).toFixed();
   const created = v.createdAt.toISOString();
   const result = await db.execute(sql`
@@ -77,7 +89,13 @@ export async function reserveAndInsertOrder(db: DbOrTx, v: NewOrderValues, ev: C
            coalesce(b.synced_at >= now() - make_interval(secs => ${maxSyncAgeSeconds}), false) as fresh,
            (select id from ${orders} where trace_id = ${v.traceId}::uuid) as existing
     from (select 1) one left join ${balances} b on b.asset_id = ${v.assetId}::uuid`);
-  const [w] = rowsOf<{ balance: string | null; reserved: string | null; synced_at: string | Date | null; fresh: boolean; existing: string | null }>(why);
+  const [w] = rowsOf<{
+    balance: string | null;
+    reserved: string | null;
+    synced_at: string | Date | null;
+    fresh: boolean;
+    existing: string | null;
+  }>(why);
   return {
     ok: false,
     reason: w?.fresh ? "insufficient_balance" : "balance_stale",

@@ -47,7 +47,10 @@ export const COUNTED_STATUSES = ["created", ...RESERVING_STATUSES] as const sati
  * for a status that does not reserve keeps the amount reserved (a reservation hold) until a
  * balance sync that began afterwards is stored.
  */
-export const TRANSFER_MAY_HAVE_LEFT_STATUSES = ["settling", "settlement_failed"] as const satisfies readonly OrderStatus[];
+export const TRANSFER_MAY_HAVE_LEFT_STATUSES = [
+  "settling",
+  "settlement_failed",
+] as const satisfies readonly OrderStatus[];
 
 export function isCounted(s: OrderStatus): boolean {
   return (COUNTED_STATUSES as readonly OrderStatus[]).includes(s);

@@ -53,7 +53,10 @@ describe("transitionOrder", () => {
     expect(events.map((e) => [e.type, e.fromStatus, e.toStatus, e.actor])).toEqual([
       ["order.paid", "created", "paid", "wallet:demo"],
     ]);
-    const ob = await store.db.select().from(outbox).where(eq(outbox.id, `order.paid/${id}`));
+    const ob = await store.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.id, `order.paid/${id}`));
     expect(ob).toHaveLength(1);
   });
 
@@ -68,10 +71,14 @@ describe("transitionOrder", () => {
 
   it("refuses moves the table forbids and moves from the wrong state", async () => {
     const id = await newOrder();
-    await expect(transitionOrder(store.db, { orderId: id, from: "created", to: "settled", actor: "t" })).rejects.toMatchObject({
+    await expect(
+      transitionOrder(store.db, { orderId: id, from: "created", to: "settled", actor: "t" }),
+    ).rejects.toMatchObject({
       code: AppErrorCode.ILLEGAL_TRANSITION,
     });
-    await expect(transitionOrder(store.db, { orderId: id, from: "paid", to: "settling", actor: "t" })).rejects.toMatchObject({
+    await expect(
+      transitionOrder(store.db, { orderId: id, from: "paid", to: "settling", actor: "t" }),
+    ).rejects.toMatchObject({
       code: AppErrorCode.ILLEGAL_TRANSITION,
     });
     const [o] = await store.db.select().from(orders).where(eq(orders.id, id));

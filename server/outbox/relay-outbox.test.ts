@@ -42,14 +42,24 @@ describe("relayOutbox on several instances", () => {
       await new Promise((r) => setTimeout(r, 50));
       received.push(...e.map((x) => x.id));
     };
-    const results = await Promise.all([relayOutbox(store.db, slow, 10), relayOutbox(store.db, slow, 10), relayOutbox(store.db, slow, 10), relayOutbox(store.db, slow, 10)]);
+    const results = await Promise.all([
+      relayOutbox(store.db, slow, 10),
+      relayOutbox(store.db, slow, 10),
+      relayOutbox(store.db, slow, 10),
+      relayOutbox(store.db, slow, 10),
+    ]);
     expect(results.reduce((n, r) => n + r.sent, 0)).toBe(30);
     expect(received.sort()).toEqual([...ids].sort());
 
     // A relay that died mid-send: its claim blocks others until it expires.
-    await store.db.insert(outbox).values({ id: "order.paid/orphan", name: "order/paid", data: {}, claimedUntil: new Date(Date.now() + 60_000) });
+    await store.db
+      .insert(outbox)
+      .values({ id: "order.paid/orphan", name: "order/paid", data: {}, claimedUntil: new Date(Date.now() + 60_000) });
     expect(await relayOutbox(store.db, slow)).toEqual({ sent: 0, failed: 0 });
-    await store.db.update(outbox).set({ claimedUntil: new Date(Date.now() - 1000) }).where(eq(outbox.id, "order.paid/orphan"));
+    await store.db
+      .update(outbox)
+      .set({ claimedUntil: new Date(Date.now() - 1000) })
+      .where(eq(outbox.id, "order.paid/orphan"));
     expect(await relayOutbox(store.db, slow)).toEqual({ sent: 1, failed: 0 });
   });
 });

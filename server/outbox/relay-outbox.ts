@@ -44,13 +44,23 @@ export async function relayOutbox(
     await db
       .update(outbox)
       .set({ attempts: sql`${outbox.attempts} + 1`, lastError: (e as Error).message.slice(0, 500), claimedUntil: null })
-      .where(inArray(outbox.id, rows.map((r) => r.id)));
+      .where(
+        inArray(
+          outbox.id,
+          rows.map((r) => r.id),
+        ),
+      );
     return { sent: 0, failed: rows.length };
   }
   await db
     .update(outbox)
     .set({ sentAt: new Date(), attempts: sql`${outbox.attempts} + 1`, lastError: null, claimedUntil: null })
-    .where(inArray(outbox.id, rows.map((r) => r.id)));
+    .where(
+      inArray(
+        outbox.id,
+        rows.map((r) => r.id),
+      ),
+    );
   return { sent: rows.length, failed: 0 };
 }
 

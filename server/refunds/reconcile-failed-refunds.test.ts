@@ -18,7 +18,10 @@ const OPERATOR = { id: "0e0e0e0e-0000-4000-8000-000000000001", email: "op@exampl
 
 /** A wallet whose refund answers and query answers the test sets, recording what it was asked. */
 function wallet() {
-  const state = { refund: (_: WalletRefundRequest): WalletRefundResult | Error => new Error("connection reset"), query: new Map<string, WalletRefundResult["status"]>() };
+  const state = {
+    refund: (_: WalletRefundRequest): WalletRefundResult | Error => new Error("connection reset"),
+    query: new Map<string, WalletRefundResult["status"]>(),
+  };
   const asked: string[] = [];
   const queried: string[] = [];
   const provider: WalletProvider = {
@@ -48,13 +51,18 @@ function wallet() {
 
 /** An order whose wallet refund failed until the durable function gave up (refund_failed). */
 async function failedRefund(w: ReturnType<typeof wallet>) {
-  const o = await insertOrder(store.db, { status: "mixpay_refunded", mixpayRefundCode: "40025", walletOrderId: `w-${crypto.randomUUID()}` });
+  const o = await insertOrder(store.db, {
+    status: "mixpay_refunded",
+    mixpayRefundCode: "40025",
+    walletOrderId: `w-${crypto.randomUUID()}`,
+  });
   await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toThrow("connection reset");
   await markRefundFailed(store.db, o.id, "retries exhausted", "system:test");
   return o;
 }
 const statusOf = async (id: string) => (await store.db.select().from(orders).where(eq(orders.id, id)))[0]!.status;
-const attempts = (id: string) => store.db.select().from(refunds).where(eq(refunds.orderId, id)).orderBy(asc(refunds.generation));
+const attempts = (id: string) =>
+  store.db.select().from(refunds).where(eq(refunds.orderId, id)).orderBy(asc(refunds.generation));
 
 describe("refund_failed is never a dead end", () => {
   it("a later success at the wallet is found by the reconciler and recorded", async () => {
@@ -67,7 +75,9 @@ describe("refund_failed is never a dead end", () => {
     expect(await reconcileFailedRefunds(store.db, () => w.provider)).toMatchObject({ recovered: 1 });
     expect(await statusOf(o.id)).toBe("refunded");
     expect((await attempts(o.id))[0]).toMatchObject({ status: "succeeded", generation: 1 });
-    const types = (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id)).orderBy(asc(orderEvents.id))).map((e) => e.type);
+    const types = (
+      await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id)).orderBy(asc(orderEvents.id))
+    ).map((e) => e.type);
     expect(types.slice(-2)).toEqual(["order.refunding", "order.refunded"]);
   });
 
@@ -87,7 +97,10 @@ describe("refund_failed is never a dead end", () => {
     w.state.query.set(first, "failed");
     expect(await reconcileFailedRefunds(store.db, () => w.provider)).toMatchObject({ confirmedFailed: 1 });
     expect((await attempts(o.id))[0]!.walletFailedAt).not.toBeNull();
-    const [alert] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `refund_failed:${o.id}`));
+    const [alert] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `refund_failed:${o.id}`));
     expect(alert!.message).toContain("new request id");
     // Confirmed failed: the reconciler stops asking.
     const before = w.queried.length;
@@ -95,7 +108,10 @@ describe("refund_failed is never a dead end", () => {
     expect(w.queried.length).toBe(before);
 
     // Now the retry is a second generation with a deterministic new id, audited.
-    expect(await retryFailedRefund(store.db, OPERATOR, o.id)).toMatchObject({ requestId: `${first}-2`, newRequestId: true });
+    expect(await retryFailedRefund(store.db, OPERATOR, o.id)).toMatchObject({
+      requestId: `${first}-2`,
+      newRequestId: true,
+    });
     w.state.refund = (req) => ({ status: "succeeded", providerRefundId: `p-${req.refundRequestId}` });
     expect(await refundEndUser(store.db, o.id, () => w.provider)).toBe("refunded");
     expect(w.asked.at(-1)).toBe(`${first}-2`);
@@ -105,7 +121,11 @@ describe("refund_failed is never a dead end", () => {
     ]);
     const audits = await store.db.select().from(auditLog).where(eq(auditLog.targetId, o.id));
     expect(audits.map((a) => a.action)).toEqual(["refund.retry", "refund.retry"]);
-    expect((await store.db.select().from(outbox).where(eq(outbox.name, "order/refund.requested"))).filter((e) => e.id.startsWith(`order.refund/${o.id}/retry-`))).toHaveLength(2);
+    expect(
+      (await store.db.select().from(outbox).where(eq(outbox.name, "order/refund.requested"))).filter((e) =>
+        e.id.startsWith(`order.refund/${o.id}/retry-`),
+      ),
+    ).toHaveLength(2);
   });
 
   it("a wallet that answers 'failed' directly marks the attempt confirmed-failed (no reconciler needed)", async () => {
@@ -114,7 +134,9 @@ describe("refund_failed is never a dead end", () => {
     const o = await insertOrder(store.db, { status: "paid_late", walletOrderId: `w-${crypto.randomUUID()}` });
     await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toThrow("refund window closed");
     await markRefundFailed(store.db, o.id, "retries exhausted", "system:test");
-    expect(await retryFailedRefund(store.db, OPERATOR, o.id)).toMatchObject({ requestId: `${refundRequestIdFor(o.id)}-2` });
+    expect(await retryFailedRefund(store.db, OPERATOR, o.id)).toMatchObject({
+      requestId: `${refundRequestIdFor(o.id)}-2`,
+    });
   });
 
   it("refuses a retry of an order that is not refund_failed", async () => {

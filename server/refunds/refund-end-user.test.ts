@@ -41,7 +41,11 @@ function walletDouble(behaviour: (req: WalletRefundRequest, n: number) => Wallet
 
 describe("refundEndUser", () => {
   it("refunds what the user paid, once, with a deterministic request id", async () => {
-    const o = await insertOrder(store.db, { status: "mixpay_refunded", mixpayRefundCode: "40025", walletOrderId: "w1" });
+    const o = await insertOrder(store.db, {
+      status: "mixpay_refunded",
+      mixpayRefundCode: "40025",
+      walletOrderId: "w1",
+    });
     const w = walletDouble((req) => ({ status: "succeeded", providerRefundId: `p-${req.refundRequestId}` }));
     expect(await refundEndUser(store.db, o.id, () => w.provider)).toBe("refunded");
     expect(await refundEndUser(store.db, o.id, () => w.provider)).toBe("already_refunded");
@@ -63,7 +67,9 @@ describe("refundEndUser", () => {
       ids.push(req.refundRequestId);
       return n === 1 ? new Error("wallet 503") : { status: "succeeded" };
     });
-    await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE });
+    await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toMatchObject({
+      code: AppErrorCode.RETRYABLE,
+    });
     const [mid] = await store.db.select().from(orders).where(eq(orders.id, o.id));
     expect(mid!.status).toBe("refunding");
     expect(await refundEndUser(store.db, o.id, () => w.provider)).toBe("refunded");
@@ -86,7 +92,9 @@ describe("refundEndUser", () => {
   it("refuses orders that owe no refund", async () => {
     const o = await insertOrder(store.db, { status: "settled", walletOrderId: "w4" });
     const w = walletDouble(() => ({ status: "succeeded" }));
-    await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toMatchObject({ code: AppErrorCode.ILLEGAL_TRANSITION });
+    await expect(refundEndUser(store.db, o.id, () => w.provider)).rejects.toMatchObject({
+      code: AppErrorCode.ILLEGAL_TRANSITION,
+    });
     expect(w.calls()).toBe(0);
   });
 });

@@ -21,7 +21,12 @@ export type RefundRow = typeof refunds.$inferSelect;
 
 /** The order's current refund attempt (highest generation), if any. */
 export async function currentRefund(db: DbOrTx, orderId: string): Promise<RefundRow | undefined> {
-  const [row] = await db.select().from(refunds).where(eq(refunds.orderId, orderId)).orderBy(desc(refunds.generation)).limit(1);
+  const [row] = await db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.orderId, orderId))
+    .orderBy(desc(refunds.generation))
+    .limit(1);
   return row;
 }
 
@@ -53,7 +58,8 @@ export async function refundEndUser(
   if (order.status !== "refunding" && !REFUNDABLE.includes(order.status)) {
     throw new AppError(AppErrorCode.ILLEGAL_TRANSITION, `order ${orderId} is ${order.status}; nothing to refund`);
   }
-  if (!order.walletOrderId) throw new AppError(AppErrorCode.INTERNAL, `order ${orderId} has no wallet payment to refund`);
+  if (!order.walletOrderId)
+    throw new AppError(AppErrorCode.INTERNAL, `order ${orderId} has no wallet payment to refund`);
 
   if (!(await currentRefund(db, orderId))) {
     await db
@@ -106,19 +112,30 @@ export async function refundEndUser(
     });
   } catch (e) {
     const message = (e as Error).message;
-    await db.update(outboundAttempts).set({ outcome: "failed", error: message, finishedAt: new Date() }).where(eq(outboundAttempts.id, attempt!.id));
+    await db
+      .update(outboundAttempts)
+      .set({ outcome: "failed", error: message, finishedAt: new Date() })
+      .where(eq(outboundAttempts.id, attempt!.id));
     await db.update(refunds).set({ lastError: message }).where(eq(refunds.id, refund.id));
     throw new AppError(AppErrorCode.RETRYABLE, `wallet refund failed: ${message}`, { cause: e });
   }
   await db
     .update(outboundAttempts)
-    .set({ outcome: result.status === "failed" ? "failed" : "succeeded", response: { ...result }, error: result.error, finishedAt: new Date() })
+    .set({
+      outcome: result.status === "failed" ? "failed" : "succeeded",
+      response: { ...result },
+      error: result.error,
+      finishedAt: new Date(),
+    })
     .where(eq(outboundAttempts.id, attempt!.id));
 
   if (result.status === "failed") {
     // The wallet itself answered that this request id failed: only now may an operator retry
     // under a new request id (see retryFailedRefund).
-    await db.update(refunds).set({ lastError: result.error ?? "refused", walletFailedAt: refund.walletFailedAt ?? new Date() }).where(eq(refunds.id, refund.id));
+    await db
+      .update(refunds)
+      .set({ lastError: result.error ?? "refused", walletFailedAt: refund.walletFailedAt ?? new Date() })
+      .where(eq(refunds.id, refund.id));
     if (result.errorCode === "insufficient_balance") {
       // Refunds are paid from the broker's account at the wallet, not from the Mixin bot: an
       // operator must top it up; the durable function keeps retrying meanwhile.
@@ -130,7 +147,11 @@ export async function refundEndUser(
         message: `The ${order.wallet} wallet account cannot pay the refund of ${order.payAmount} for order ${orderId}: ${result.error ?? "insufficient balance"}. Top up the broker's ${order.wallet} balance.`,
         data: { wallet: order.wallet, amount: order.payAmount, requestId },
       });
-      throw new AppError(AppErrorCode.RETRYABLE, `insufficient ${order.wallet} balance for the refund: ${result.error ?? ""}`, { details: { reason: "insufficient_balance" } });
+      throw new AppError(
+        AppErrorCode.RETRYABLE,
+        `insufficient ${order.wallet} balance for the refund: ${result.error ?? ""}`,
+        { details: { reason: "insufficient_balance" } },
+      );
     }
     throw new AppError(AppErrorCode.RETRYABLE, `wallet refused the refund: ${result.error ?? "no reason"}`);
   }
@@ -143,9 +164,19 @@ export async function refundEndUser(
 }
 
 /** The wallet confirmed the refund (synchronously, by notification or by query). */
-export async function completeRefund(db: Db, orderId: string, providerRefundId: string | undefined, actor: string, commissionReturned?: string): Promise<void> {
+export async function completeRefund(
+  db: Db,
+  orderId: string,
+  providerRefundId: string | undefined,
+  actor: string,
+  commissionReturned?: string,
+): Promise<void> {
   const refund = await currentRefund(db, orderId);
-  if (refund) await db.update(refunds).set({ status: "succeeded", providerRefundId, lastError: null, walletFailedAt: null }).where(eq(refunds.id, refund.id));
+  if (refund)
+    await db
+      .update(refunds)
+      .set({ status: "succeeded", providerRefundId, lastError: null, walletFailedAt: null })
+      .where(eq(refunds.id, refund.id));
   await transitionOrder(db, {
     orderId,
     from: "refunding",

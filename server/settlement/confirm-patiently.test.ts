@@ -32,9 +32,16 @@ function remote(states: string[], statuses: MixPayPaymentStatus[]) {
   const calls = { lookups: 0, results: 0 };
   const mixin: SettlementMixin = {
     transfer: () => Promise.reject(new Error("confirm never sends")),
-    lookupTransfer: async () => ({ state: states[Math.min(calls.lookups++, states.length - 1)]!, transactionHash: "ab".repeat(32), snapshotId: crypto.randomUUID(), alreadyExisted: true }),
+    lookupTransfer: async () => ({
+      state: states[Math.min(calls.lookups++, states.length - 1)]!,
+      transactionHash: "ab".repeat(32),
+      snapshotId: crypto.randomUUID(),
+      alreadyExisted: true,
+    }),
   };
-  const mixpay: MixPayResultApi = { paymentStatus: async () => statuses[Math.min(calls.results++, statuses.length - 1)]! };
+  const mixpay: MixPayResultApi = {
+    paymentStatus: async () => statuses[Math.min(calls.results++, statuses.length - 1)]!,
+  };
   return { mixin, mixpay, calls };
 }
 
@@ -43,14 +50,17 @@ function recordSleeps() {
   return { slept, sleep: async (ms: number) => void slept.push(ms) };
 }
 
-const status = async (id: string) => (await store.db.select({ s: orders.status }).from(orders).where(eq(orders.id, id)))[0]!.s;
+const status = async (id: string) =>
+  (await store.db.select({ s: orders.status }).from(orders).where(eq(orders.id, id)))[0]!.s;
 
 describe("confirmSettlementPatiently", () => {
   it("checks again after 0.1 s, 0.2 s … while Mixin has the transfer signed, and settles once it is spent", async () => {
     const o = await settlingOrder();
     const r = remote(["signed", "signed", "spent"], ["success"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep })).resolves.toBe("settled");
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep }),
+    ).resolves.toBe("settled");
     expect(s.slept).toEqual([100, 200]);
     expect(r.calls).toEqual({ lookups: 3, results: 1 });
     expect(await status(o.id)).toBe("settled");
@@ -60,7 +70,9 @@ describe("confirmSettlementPatiently", () => {
     const o = await settlingOrder();
     const r = remote(["spent"], ["unpaid", "pending", "success"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep })).resolves.toBe("settled");
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep }),
+    ).resolves.toBe("settled");
     expect(s.slept).toEqual([100, 200]);
   });
 
@@ -68,7 +80,9 @@ describe("confirmSettlementPatiently", () => {
     const o = await settlingOrder();
     const r = remote(["signed"], ["success"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 5000, sleep: s.sleep })).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE, details: { reason: "not_spent" } });
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 5000, sleep: s.sleep }),
+    ).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE, details: { reason: "not_spent" } });
     expect(s.slept).toEqual([100, 200, 400, 500, 500, 500, 500, 500, 500, 500, 500]);
     expect(await status(o.id)).toBe("settling");
   });
@@ -77,7 +91,9 @@ describe("confirmSettlementPatiently", () => {
     const o = await settlingOrder();
     const r = remote(["signed", "spent"], ["success"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 0, sleep: s.sleep })).rejects.toMatchObject({ details: { reason: "not_spent" } });
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 0, sleep: s.sleep }),
+    ).rejects.toMatchObject({ details: { reason: "not_spent" } });
     expect(s.slept).toEqual([]);
   });
 
@@ -85,7 +101,9 @@ describe("confirmSettlementPatiently", () => {
     const o = await settlingOrder();
     const r = remote(["spent"], ["unknown"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep })).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE, details: { reason: "mixpay_unknown" } });
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep }),
+    ).rejects.toMatchObject({ code: AppErrorCode.RETRYABLE, details: { reason: "mixpay_unknown" } });
     expect(s.slept).toEqual([]);
     expect(r.calls.results).toBe(1);
   });
@@ -94,7 +112,9 @@ describe("confirmSettlementPatiently", () => {
     const o = await settlingOrder();
     const r = remote(["spent"], ["failed"]);
     const s = recordSleeps();
-    await expect(confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep })).resolves.toBe("mixpay_failed");
+    await expect(
+      confirmSettlementPatiently(store.db, o.id, r.mixin, r.mixpay, "test", { waitMs: 15_000, sleep: s.sleep }),
+    ).resolves.toBe("mixpay_failed");
     expect(s.slept).toEqual([]);
   });
 });

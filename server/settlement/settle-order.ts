@@ -15,10 +15,19 @@ import { underAssetTransferLock } from "./transfer-lock";
  *   2. send: the Mixin transfer with request_id = trace_id (Mixin refuses to pay a request twice);
  *   3. confirm: Mixin spent it and MixPay confirms (or does not know the trace and sent nothing back) → settled.
  */
-export async function beginSettlement(db: Db, orderId: string, actor: string): Promise<{ order: Order; done: boolean }> {
+export async function beginSettlement(
+  db: Db,
+  orderId: string,
+  actor: string,
+): Promise<{ order: Order; done: boolean }> {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
   if (!order) throw new AppError(AppErrorCode.NOT_FOUND, `order ${orderId} not found`);
-  if (order.status === "settled" || order.status === "mixpay_refunded" || order.status === "refunding" || order.status === "refunded") {
+  if (
+    order.status === "settled" ||
+    order.status === "mixpay_refunded" ||
+    order.status === "refunding" ||
+    order.status === "refunded"
+  ) {
     return { order, done: true };
   }
   await db
@@ -62,25 +71,32 @@ export async function sendSettlementTransfer(db: Db, orderId: string, mixin: Set
       orderId,
       idempotencyKey: transfer.requestId,
       attempt: counted!.attempts,
-      request: { requestId: transfer.requestId, assetId: transfer.assetId, amount: transfer.amount, opponentId: transfer.opponentId },
-    })
-    .returning({ id: outboundAttempts.id });
-  try {
-    const result = await underAssetTransferLock(db, transfer.assetId, () => mixin.transfer(
-      {
+      request: {
         requestId: transfer.requestId,
         assetId: transfer.assetId,
         amount: transfer.amount,
         opponentId: transfer.opponentId,
-        memo: transfer.memo,
       },
-      {
-        // Resend exactly the bytes signed before (a crash between signing and sending, a lost
-        // answer), never a rebuild that may pick other outputs under the same request id.
-        signedRaw: transfer.signedRaw ?? undefined,
-        saveSignedRaw: (raw) => storeSignedRaw(db, transfer.id, raw),
-      },
-    ));
+    })
+    .returning({ id: outboundAttempts.id });
+  try {
+    const result = await underAssetTransferLock(db, transfer.assetId, () =>
+      mixin.transfer(
+        {
+          requestId: transfer.requestId,
+          assetId: transfer.assetId,
+          amount: transfer.amount,
+          opponentId: transfer.opponentId,
+          memo: transfer.memo,
+        },
+        {
+          // Resend exactly the bytes signed before (a crash between signing and sending, a lost
+          // answer), never a rebuild that may pick other outputs under the same request id.
+          signedRaw: transfer.signedRaw ?? undefined,
+          saveSignedRaw: (raw) => storeSignedRaw(db, transfer.id, raw),
+        },
+      ),
+    );
     await db
       .update(outboundAttempts)
       .set({ outcome: "succeeded", response: { ...result }, finishedAt: new Date() })
@@ -135,7 +151,8 @@ async function storeSignedRaw(db: Db, transferId: string, raw: string): Promise<
     .set({ signedRaw: raw })
     .where(and(eq(mixinTransfers.id, transferId), isNull(mixinTransfers.signedRaw)))
     .returning({ id: mixinTransfers.id });
-  if (!row) throw new AppError(AppErrorCode.RETRYABLE, "another attempt stored a signed transfer first; resending that one");
+  if (!row)
+    throw new AppError(AppErrorCode.RETRYABLE, "another attempt stored a signed transfer first; resending that one");
 }
 
 export type ConfirmOutcome = "settled" | "already_settled" | "mixpay_failed";
@@ -167,7 +184,11 @@ export async function confirmSettlement(
   if (order.status !== "settling") return "already_settled";
   const tx = await mixin.lookupTransfer(order.traceId);
   if (!tx || tx.state !== "spent") {
-    throw new AppError(AppErrorCode.RETRYABLE, `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`, { details: { reason: "not_spent" } });
+    throw new AppError(
+      AppErrorCode.RETRYABLE,
+      `the Mixin transfer for trace ${order.traceId} is ${tx?.state ?? "not found"}, not spent yet`,
+      { details: { reason: "not_spent" } },
+    );
   }
   await db
     .update(mixinTransfers)
@@ -177,21 +198,45 @@ export async function confirmSettlement(
   try {
     status = await mixpay.paymentStatus(order.traceId);
   } catch (e) {
-    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, { cause: e, details: { reason: "mixpay_unavailable" } });
+    throw new AppError(AppErrorCode.RETRYABLE, `MixPay's payment result is unavailable: ${(e as Error).message}`, {
+      cause: e,
+      details: { reason: "mixpay_unavailable" },
+    });
   }
   if (status === "failed") {
-    await recordOnce(db, orderId, "settlement.mixpay_failed", actor, "MixPay reports the payment failed; its refund to the bot is expected", { status });
+    await recordOnce(
+      db,
+      orderId,
+      "settlement.mixpay_failed",
+      actor,
+      "MixPay reports the payment failed; its refund to the bot is expected",
+      { status },
+    );
     return "mixpay_failed";
   }
   let path: "mixpay_success" | "mixpay_unknown_no_refund" = "mixpay_success";
   if (status === "unknown") {
-    const since = await recordOnce(db, orderId, "settlement.mixpay_unknown", actor, "MixPay's payment-result API does not know this trace; waiting for a refund before counting it settled", { status });
+    const since = await recordOnce(
+      db,
+      orderId,
+      "settlement.mixpay_unknown",
+      actor,
+      "MixPay's payment-result API does not know this trace; waiting for a refund before counting it settled",
+      { status },
+    );
     const waitMs = opts.unknownTraceWaitMs ?? env().SETTLEMENT_UNKNOWN_TRACE_WAIT_MINUTES * 60_000;
     if (now.getTime() - since.getTime() < waitMs) {
-      throw new AppError(AppErrorCode.RETRYABLE, `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`, { details: { reason: "mixpay_unknown" } });
+      throw new AppError(
+        AppErrorCode.RETRYABLE,
+        `MixPay does not know trace ${order.traceId}; settled once no refund came for ${Math.round(waitMs / 60_000)} min`,
+        { details: { reason: "mixpay_unknown" } },
+      );
     }
     path = "mixpay_unknown_no_refund";
-  } else if (status !== "success") throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`, { details: { reason: "mixpay_pending" } });
+  } else if (status !== "success")
+    throw new AppError(AppErrorCode.RETRYABLE, `MixPay has not confirmed trace ${order.traceId} yet (${status})`, {
+      details: { reason: "mixpay_pending" },
+    });
   await transitionOrder(db, {
     orderId,
     from: "settling",
@@ -208,7 +253,14 @@ export async function confirmSettlement(
 }
 
 /** A timeline fact recorded once per order and type; returns when it was first recorded. */
-async function recordOnce(db: Db, orderId: string, type: string, actor: string, message: string, data: Record<string, unknown>): Promise<Date> {
+async function recordOnce(
+  db: Db,
+  orderId: string,
+  type: string,
+  actor: string,
+  message: string,
+  data: Record<string, unknown>,
+): Promise<Date> {
   const [first] = await db
     .select({ at: orderEvents.createdAt })
     .from(orderEvents)
@@ -222,7 +274,10 @@ async function recordOnce(db: Db, orderId: string, type: string, actor: string, 
 
 /** Retries are exhausted: the order stays owed (reserved) and an operator is alerted. */
 export async function markSettlementFailed(db: Db, orderId: string, reason: string, actor: string): Promise<void> {
-  await db.update(mixinTransfers).set({ status: "failed", lastError: reason }).where(eq(mixinTransfers.orderId, orderId));
+  await db
+    .update(mixinTransfers)
+    .set({ status: "failed", lastError: reason })
+    .where(eq(mixinTransfers.orderId, orderId));
   const r = await transitionOrder(db, { orderId, from: "settling", to: "settlement_failed", actor, message: reason });
   await raiseAlert(db, {
     kind: "settlement_failed",

@@ -9,7 +9,10 @@ import { raiseAlert } from "@/server/alerts/raise-alert";
  * forever, redriven and never looked at. Each gets one critical alert; the way out is the
  * audited operator action refundWithoutMixPayRefund (server/console/dead-end-actions.ts).
  */
-export async function findMissingMixPayRefunds(db: Db, o: { now: Date; waitMs: number; limit?: number }): Promise<string[]> {
+export async function findMissingMixPayRefunds(
+  db: Db,
+  o: { now: Date; waitMs: number; limit?: number },
+): Promise<string[]> {
   // Raw min(): drizzle's min() re-encodes a Date parameter in a way postgres.js refuses in HAVING.
   const failedAt = sql<string>`min(${orderEvents.createdAt})`.mapWith((v: string | Date) => new Date(v));
   const cutoff = new Date(o.now.getTime() - o.waitMs).toISOString();

@@ -53,7 +53,8 @@ async function withSlot<T>(limit: number, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     const wake = waiting.shift();
-    if (wake) wake(); // the slot passes straight to the next waiter
+    if (wake)
+      wake(); // the slot passes straight to the next waiter
     else active--;
   }
 }

@@ -20,7 +20,11 @@ export const MAX_MIXPAY_LOOKUPS_PER_PAGE = 20;
  * Ask MixPay about the traces of the page's RF memos that name one of our orders (a memo naming
  * no order is refused without asking anyone, so a flood of forged memos costs MixPay nothing).
  */
-export async function askMixPayAboutRefunds(db: Db, list: IncomingSnapshot[], mixpay: MixPayResultApi | undefined): Promise<MixPayVerdicts> {
+export async function askMixPayAboutRefunds(
+  db: Db,
+  list: IncomingSnapshot[],
+  mixpay: MixPayResultApi | undefined,
+): Promise<MixPayVerdicts> {
   const verdicts = new Map<string, MixPayPaymentStatus | "unavailable">();
   const traces = [...new Set(list.filter((s) => s.refund && dec(s.amount).gt(0)).map((s) => s.refund!.traceId))];
   if (!mixpay || traces.length === 0) return verdicts;
@@ -63,12 +67,15 @@ export function refundMismatches(s: IncomingSnapshot, f: RefundFacts): string[] 
   if (!o) return [`trace ${s.refund?.traceId} names no order of this broker`];
   const why: string[] = [];
   if (!s.opponentId) why.push("the sender is empty");
-  else if (s.opponentId.toLowerCase() !== o.opponentId.toLowerCase()) why.push(`the sender ${s.opponentId} is not the order's opponent_id ${o.opponentId}`);
+  else if (s.opponentId.toLowerCase() !== o.opponentId.toLowerCase())
+    why.push(`the sender ${s.opponentId} is not the order's opponent_id ${o.opponentId}`);
   if (s.assetId !== o.assetId) why.push(`asset ${s.assetId} is not the order's asset ${o.assetId}`);
   if (!f.settled || f.settled.status === "pending") why.push("the broker never sent this order's settlement");
-  else if (!dec(s.amount).eq(dec(f.settled.amount))) why.push(`amount ${s.amount} is not the settled amount ${f.settled.amount}`);
+  else if (!dec(s.amount).eq(dec(f.settled.amount)))
+    why.push(`amount ${s.amount} is not the settled amount ${f.settled.amount}`);
   if (f.alreadyRefunded) why.push("this trace was already refunded by an earlier snapshot");
-  else if (!REFUNDABLE_FROM.includes(o.status)) why.push(`the order is ${o.status}, not settling/settled/settlement_failed`);
+  else if (!REFUNDABLE_FROM.includes(o.status))
+    why.push(`the order is ${o.status}, not settling/settled/settlement_failed`);
   if (f.verdict && f.verdict !== "failed" && f.verdict !== "unknown" && f.verdict !== "unavailable") {
     why.push(`MixPay's payment result for the trace is "${f.verdict}", not "failed"`);
   }

@@ -67,7 +67,11 @@ describe("watchSnapshotsOnce", () => {
 
   it("alerts after N failures in a row, and when it has not caught up for longer than the lag setting", async () => {
     const t0 = new Date("2026-02-01T00:00:00Z");
-    const settings = (min: number) => ({ failureAlertAfter: 3, lagAlertMs: 300_000, now: new Date(t0.getTime() + min * 60_000) });
+    const settings = (min: number) => ({
+      failureAlertAfter: 3,
+      lagAlertMs: 300_000,
+      now: new Date(t0.getTime() + min * 60_000),
+    });
     const open = async (key: string) => (await store.db.select().from(alerts).where(eq(alerts.dedupeKey, key)))[0];
     await watchSnapshotsOnce(store.db, source([]), undefined, settings(0));
     await expect(watchSnapshotsOnce(store.db, failing, undefined, settings(1))).rejects.toThrow("500");

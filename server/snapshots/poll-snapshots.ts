@@ -5,11 +5,20 @@ import { raiseAlert } from "@/server/alerts/raise-alert";
 import type { MixPayResultApi } from "@/server/settlement/ports";
 import { askMixPayAboutRefunds } from "./authenticate-refund";
 import { markSnapshotsPolled } from "@/server/health/heartbeats";
-import { processSnapshots, readSnapshotCursor, writeSnapshotCursor, type IncomingSnapshot, type SnapshotOutcome } from "./process-snapshots";
+import {
+  processSnapshots,
+  readSnapshotCursor,
+  writeSnapshotCursor,
+  type IncomingSnapshot,
+  type SnapshotOutcome,
+} from "./process-snapshots";
 
 export interface SnapshotSource {
   /** The bot's snapshots after `offset` (ascending by created_at), and the offset to continue from. */
-  readSnapshots(offset: string | undefined, limit: number): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }>;
+  readSnapshots(
+    offset: string | undefined,
+    limit: number,
+  ): Promise<{ snapshots: IncomingSnapshot[]; nextOffset: string | undefined }>;
 }
 
 export interface PollResult {
@@ -47,7 +56,8 @@ export async function pollSnapshots(
   for (let page = 0; page < maxPages; page++) {
     const { snapshots } = await source.readSnapshots(cursor, pageSize);
     const verdicts = await askMixPayAboutRefunds(db, await notYetRecorded(db, snapshots), opts.mixpay);
-    for (const outcome of await processSnapshots(db, snapshots, verdicts)) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    for (const outcome of await processSnapshots(db, snapshots, verdicts))
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     read += snapshots.length;
     if (snapshots.length === 0) break;
     const first = snapshots[0]!.createdAt;
@@ -80,7 +90,14 @@ async function notYetRecorded(db: Db, list: IncomingSnapshot[]): Promise<Incomin
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const ids = list.filter((s) => s.refund && uuid.test(s.snapshotId)).map((s) => s.snapshotId);
   if (ids.length === 0) return [];
-  const seen = new Set((await db.select({ id: mixinSnapshots.snapshotId }).from(mixinSnapshots).where(inArray(mixinSnapshots.snapshotId, ids))).map((r) => r.id));
+  const seen = new Set(
+    (
+      await db
+        .select({ id: mixinSnapshots.snapshotId })
+        .from(mixinSnapshots)
+        .where(inArray(mixinSnapshots.snapshotId, ids))
+    ).map((r) => r.id),
+  );
   return list.filter((s) => s.refund && !seen.has(s.snapshotId));
 }
 

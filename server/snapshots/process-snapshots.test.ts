@@ -30,11 +30,25 @@ function snapshot(over: Partial<IncomingSnapshot>): IncomingSnapshot {
 /** An order the broker settled: its transfer of `amount` to opponent_id was sent. */
 async function settledOrder(amount = "1", status: "settled" | "settling" = "settled") {
   const o = await insertOrder(store.db, { status, amount });
-  await store.db.insert(mixinTransfers).values({ orderId: o.id, requestId: o.traceId, assetId: o.assetId, amount, opponentId: o.opponentId, memo: o.memo, status: "sent" });
+  await store.db.insert(mixinTransfers).values({
+    orderId: o.id,
+    requestId: o.traceId,
+    assetId: o.assetId,
+    amount,
+    opponentId: o.opponentId,
+    memo: o.memo,
+    status: "sent",
+  });
   return o;
 }
 const statusOf = async (id: string) => (await store.db.select().from(orders).where(eq(orders.id, id)))[0]!.status;
-const alertFor = async (snapshotId: string) => (await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `unexplained_transfer:${snapshotId}`)))[0];
+const alertFor = async (snapshotId: string) =>
+  (
+    await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `unexplained_transfer:${snapshotId}`))
+  )[0];
 
 describe("processSnapshot", () => {
   it("marks an order refunded by MixPay with the reason, once, and asks for the user refund", async () => {
@@ -47,7 +61,12 @@ describe("processSnapshot", () => {
     const events = await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, o.id));
     expect(events).toHaveLength(1);
     expect(events[0]!.message).toContain("Too much market volatility.");
-    expect(await store.db.select().from(outbox).where(eq(outbox.id, `order.refund/${o.id}`))).toHaveLength(1);
+    expect(
+      await store.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.id, `order.refund/${o.id}`)),
+    ).toHaveLength(1);
   });
 
   it("does not let a refund memo for an unknown trace touch any order, and alerts", async () => {
@@ -57,21 +76,40 @@ describe("processSnapshot", () => {
   });
 
   it.each([
-    ["a sender other than the order's opponent_id", () => ({ opponentId: crypto.randomUUID() }), "is not the order's opponent_id"],
+    [
+      "a sender other than the order's opponent_id",
+      () => ({ opponentId: crypto.randomUUID() }),
+      "is not the order's opponent_id",
+    ],
     ["an empty sender", () => ({ opponentId: null }), "the sender is empty"],
-    ["dust", (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "0.00000001" }), "is not the settled amount"],
-    ["more than was settled", (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "2" }), "is not the settled amount"],
-    ["another asset", (o: { opponentId: string }) => ({ opponentId: o.opponentId, assetId: "c6d0c728-2624-429b-8e0d-d9d19b6592fa" }), "is not the order's asset"],
-  ])("refuses %s: no order change, an unexplained transfer with an alert saying what did not match", async (_, over, reason) => {
-    const o = await settledOrder("1");
-    const s = snapshot({ amount: "1", refund: { traceId: o.traceId, code: "40025" }, ...over(o) });
-    expect(await processSnapshot(store.db, s)).toBe("unexplained_refund");
-    expect(await statusOf(o.id)).toBe("settled");
-    const [row] = await store.db.select().from(mixinSnapshots).where(eq(mixinSnapshots.snapshotId, s.snapshotId));
-    expect(row).toMatchObject({ kind: "unexplained", orderId: null });
-    expect(row!.issue).toContain(reason);
-    expect((await alertFor(s.snapshotId))!.message).toContain(reason);
-  });
+    [
+      "dust",
+      (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "0.00000001" }),
+      "is not the settled amount",
+    ],
+    [
+      "more than was settled",
+      (o: { opponentId: string }) => ({ opponentId: o.opponentId, amount: "2" }),
+      "is not the settled amount",
+    ],
+    [
+      "another asset",
+      (o: { opponentId: string }) => ({ opponentId: o.opponentId, assetId: "c6d0c728-2624-429b-8e0d-d9d19b6592fa" }),
+      "is not the order's asset",
+    ],
+  ])(
+    "refuses %s: no order change, an unexplained transfer with an alert saying what did not match",
+    async (_, over, reason) => {
+      const o = await settledOrder("1");
+      const s = snapshot({ amount: "1", refund: { traceId: o.traceId, code: "40025" }, ...over(o) });
+      expect(await processSnapshot(store.db, s)).toBe("unexplained_refund");
+      expect(await statusOf(o.id)).toBe("settled");
+      const [row] = await store.db.select().from(mixinSnapshots).where(eq(mixinSnapshots.snapshotId, s.snapshotId));
+      expect(row).toMatchObject({ kind: "unexplained", orderId: null });
+      expect(row!.issue).toContain(reason);
+      expect((await alertFor(s.snapshotId))!.message).toContain(reason);
+    },
+  );
 
   it("refuses a refund of an order the broker never settled, and one MixPay reports as paid", async () => {
     const unsent = await insertOrder(store.db, { status: "settling" });
@@ -114,10 +152,16 @@ describe("processSnapshot", () => {
     const refund = snapshot({ opponentId: o.opponentId, refund: { traceId: o.traceId, code: "40025" } });
     expect(await processSnapshots(store.db, [poisoned, refund])).toEqual(["quarantined", "mixpay_refund"]);
     expect(await statusOf(o.id)).toBe("mixpay_refunded");
-    const [row] = await store.db.select().from(mixinSnapshots).where(eq(mixinSnapshots.snapshotId, poisoned.snapshotId));
+    const [row] = await store.db
+      .select()
+      .from(mixinSnapshots)
+      .where(eq(mixinSnapshots.snapshotId, poisoned.snapshotId));
     expect(row).toMatchObject({ kind: "quarantined", memoHex: "00", memoText: null });
     expect(row!.issue).toBeTruthy();
-    const [a] = await store.db.select().from(alerts).where(eq(alerts.dedupeKey, `snapshot_quarantined:${poisoned.snapshotId}`));
+    const [a] = await store.db
+      .select()
+      .from(alerts)
+      .where(eq(alerts.dedupeKey, `snapshot_quarantined:${poisoned.snapshotId}`));
     expect(a).toMatchObject({ kind: "snapshot_quarantined", severity: "critical" });
   });
 });

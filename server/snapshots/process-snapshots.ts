@@ -31,14 +31,25 @@ export const SNAPSHOT_CURSOR = "mixin-snapshots";
 const ACTOR = "system:watch-snapshots";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type SnapshotOutcome = "duplicate" | "settlement" | "mixpay_refund" | "unexplained_refund" | "top_up" | "other" | "quarantined";
+export type SnapshotOutcome =
+  | "duplicate"
+  | "settlement"
+  | "mixpay_refund"
+  | "unexplained_refund"
+  | "top_up"
+  | "other"
+  | "quarantined";
 type Kind = "settlement" | "mixpay_refund" | "top_up" | "other" | "unexplained";
 
 /**
  * Record one snapshot and act on it, exactly once: the snapshot row (unique snapshot_id) and the
  * order change it causes commit together, so a crash or a re-read never applies it twice.
  */
-export async function processSnapshot(db: Db, s: IncomingSnapshot, verdicts?: MixPayVerdicts): Promise<SnapshotOutcome> {
+export async function processSnapshot(
+  db: Db,
+  s: IncomingSnapshot,
+  verdicts?: MixPayVerdicts,
+): Promise<SnapshotOutcome> {
   return (await processSnapshots(db, [s], verdicts))[0]!;
 }
 
@@ -50,13 +61,20 @@ export async function processSnapshot(db: Db, s: IncomingSnapshot, verdicts?: Mi
  * `verdicts` holds what MixPay's payment-result API said about the page's RF traces, asked
  * before this call (see askMixPayAboutRefunds): no transaction waits on HTTP.
  */
-export async function processSnapshots(db: Db, list: IncomingSnapshot[], verdicts: MixPayVerdicts = new Map()): Promise<SnapshotOutcome[]> {
+export async function processSnapshots(
+  db: Db,
+  list: IncomingSnapshot[],
+  verdicts: MixPayVerdicts = new Map(),
+): Promise<SnapshotOutcome[]> {
   if (list.length === 0) return [];
   try {
     return await db.transaction((tx) => applyPage(tx, list, verdicts));
   } catch (pageError) {
     if (list.length === 1) return [await quarantine(db, list[0]!, pageError)];
-    logger("watch-snapshots").warn({ error: String((pageError as Error)?.message ?? pageError).slice(0, 300) }, "a snapshot page failed; applying its snapshots one by one");
+    logger("watch-snapshots").warn(
+      { error: String((pageError as Error)?.message ?? pageError).slice(0, 300) },
+      "a snapshot page failed; applying its snapshots one by one",
+    );
     const outcomes: SnapshotOutcome[] = [];
     for (const s of list) outcomes.push(...(await processSnapshots(db, [s], verdicts)));
     return outcomes;
@@ -64,11 +82,19 @@ export async function processSnapshots(db: Db, list: IncomingSnapshot[], verdict
 }
 
 async function applyPage(tx: Tx, list: IncomingSnapshot[], verdicts: MixPayVerdicts): Promise<SnapshotOutcome[]> {
-  const traceIds = [...new Set(list.flatMap((s) => (dec(s.amount).gt(0) ? (s.refund ? [s.refund.traceId] : []) : s.requestId ? [s.requestId] : [])))].filter((t) => UUID.test(t));
+  const traceIds = [
+    ...new Set(
+      list.flatMap((s) =>
+        dec(s.amount).gt(0) ? (s.refund ? [s.refund.traceId] : []) : s.requestId ? [s.requestId] : [],
+      ),
+    ),
+  ].filter((t) => UUID.test(t));
   const named = traceIds.length ? await tx.select().from(orders).where(inArray(orders.traceId, traceIds)) : [];
   const byTrace = new Map(named.map((o) => [o.traceId, o]));
   const ids = named.map((o) => o.id);
-  const transfers = ids.length ? await tx.select().from(mixinTransfers).where(inArray(mixinTransfers.orderId, ids)) : [];
+  const transfers = ids.length
+    ? await tx.select().from(mixinTransfers).where(inArray(mixinTransfers.orderId, ids))
+    : [];
   const settledBy = new Map(transfers.map((t) => [t.orderId, { amount: t.amount, status: t.status }]));
   const earlier = ids.length
     ? await tx
@@ -112,7 +138,11 @@ async function applyPage(tx: Tx, list: IncomingSnapshot[], verdicts: MixPayVerdi
   const unique = [...new Map(classified.map((c) => [c.s.snapshotId, c])).values()];
   const inserted = await tx
     .insert(mixinSnapshots)
-    .values(unique.map((c) => row(c.s, c.kind, c.kind === "settlement" || c.kind === "mixpay_refund" ? (c.order?.id ?? null) : null, c.issue)))
+    .values(
+      unique.map((c) =>
+        row(c.s, c.kind, c.kind === "settlement" || c.kind === "mixpay_refund" ? (c.order?.id ?? null) : null, c.issue),
+      ),
+    )
     .onConflictDoNothing()
     .returning({ id: mixinSnapshots.snapshotId });
   const fresh = new Set(inserted.map((r) => r.id));
@@ -161,7 +191,13 @@ async function alertUnexplained(tx: Tx, s: IncomingSnapshot, order: Order | unde
     assetId: s.assetId,
     orderId: order?.id,
     message: `Incoming ${s.amount} with a refund memo for trace ${s.refund?.traceId} changed no order (snapshot ${s.snapshotId}): ${issue}.`,
-    data: { snapshotId: s.snapshotId, amount: s.amount, opponentId: s.opponentId, traceId: s.refund?.traceId ?? null, issue },
+    data: {
+      snapshotId: s.snapshotId,
+      amount: s.amount,
+      opponentId: s.opponentId,
+      traceId: s.refund?.traceId ?? null,
+      issue,
+    },
   });
 }
 
@@ -185,14 +221,26 @@ async function applyMixPayRefund(tx: Tx, s: IncomingSnapshot, order: Order): Pro
  * Text fields are dropped (they may hold what the store refused); the memo stays as hex.
  */
 async function quarantine(db: Db, s: IncomingSnapshot, error: unknown): Promise<SnapshotOutcome> {
-  const message = String((error as Error)?.message ?? error).replace(/\u0000/g, "\\0").slice(0, 500);
+  const message = String((error as Error)?.message ?? error)
+    .replace(/\u0000/g, "\\0")
+    .slice(0, 500);
   const safeId = UUID.test(s.snapshotId) ? s.snapshotId : undefined;
   try {
     if (safeId) {
       await db
         .insert(mixinSnapshots)
         .values({
-          ...row({ ...s, memoText: null, requestId: null, transactionHash: /^[0-9a-f]{0,64}$/i.test(s.transactionHash ?? "") ? s.transactionHash : null }, "quarantined", null, message),
+          ...row(
+            {
+              ...s,
+              memoText: null,
+              requestId: null,
+              transactionHash: /^[0-9a-f]{0,64}$/i.test(s.transactionHash ?? "") ? s.transactionHash : null,
+            },
+            "quarantined",
+            null,
+            message,
+          ),
           assetId: UUID.test(s.assetId) ? s.assetId : "00000000-0000-0000-0000-000000000000",
           amount: /^-?\d{1,30}(\.\d{1,8})?$/.test(s.amount) ? s.amount : "0",
           opponentId: s.opponentId && UUID.test(s.opponentId) ? s.opponentId : null,

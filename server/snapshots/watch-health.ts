@@ -23,7 +23,12 @@ export interface WatchSettings {
  * caught up for `lagAlertMs` (a backlog, or a failure loop), is a silent stop of MixPay refunds:
  * both raise a critical alert. The pass's own error is re-thrown for the caller's retry.
  */
-export async function watchSnapshotsOnce(db: Db, source: SnapshotSource, mixpay: MixPayResultApi | undefined, s: WatchSettings): Promise<PollResult> {
+export async function watchSnapshotsOnce(
+  db: Db,
+  source: SnapshotSource,
+  mixpay: MixPayResultApi | undefined,
+  s: WatchSettings,
+): Promise<PollResult> {
   const now = s.now ?? new Date();
   const caughtUpAt = await readValue(db, CAUGHT_UP_AT);
   if (!caughtUpAt) await writeValue(db, CAUGHT_UP_AT, now.toISOString());
@@ -51,7 +56,13 @@ export async function watchSnapshotsOnce(db: Db, source: SnapshotSource, mixpay:
   }
 }
 
-async function checkLag(db: Db, caughtUpAt: string | undefined, now: Date, s: WatchSettings, why: string): Promise<void> {
+async function checkLag(
+  db: Db,
+  caughtUpAt: string | undefined,
+  now: Date,
+  s: WatchSettings,
+  why: string,
+): Promise<void> {
   if (!caughtUpAt) return;
   const behindMs = now.getTime() - Date.parse(caughtUpAt);
   if (behindMs <= s.lagAlertMs) return;
@@ -70,5 +81,8 @@ async function readValue(db: Db, name: string): Promise<string | undefined> {
 }
 
 async function writeValue(db: Db, name: string, value: string): Promise<void> {
-  await db.insert(syncCursors).values({ name, value }).onConflictDoUpdate({ target: syncCursors.name, set: { value, updatedAt: new Date() } });
+  await db
+    .insert(syncCursors)
+    .values({ name, value })
+    .onConflictDoUpdate({ target: syncCursors.name, set: { value, updatedAt: new Date() } });
 }

@@ -22,7 +22,11 @@ type Log = (message: string) => void;
  *  - in production, the demo users (published passwords) are not in the store.
  * An in-memory PGlite store is skipped: it would be a different store from the one Next opens.
  */
-export async function preflight(e: Env, source: Record<string, string | undefined> = process.env, log: Log = console.log): Promise<void> {
+export async function preflight(
+  e: Env,
+  source: Record<string, string | undefined> = process.env,
+  log: Log = console.log,
+): Promise<void> {
   try {
     keystoreFromEnv(source);
   } catch (err) {
@@ -75,7 +79,9 @@ export async function waitForPostgres(url: string, waitMs: number, log: Log = co
       const e = err as Error & { code?: string };
       const elapsed = Date.now() - started;
       if ((e.code && PERMANENT.has(e.code)) || elapsed + delay > waitMs) {
-        throw new StartupError(`PostgreSQL at ${where} is unreachable after ${attempt} attempt(s) over ${Math.round(elapsed / 1000)} s: ${e.message}${e.code ? ` (${e.code})` : ""}`);
+        throw new StartupError(
+          `PostgreSQL at ${where} is unreachable after ${attempt} attempt(s) over ${Math.round(elapsed / 1000)} s: ${e.message}${e.code ? ` (${e.code})` : ""}`,
+        );
       }
       log(`PostgreSQL at ${where} is not answering (${e.message}); retrying in ${delay} ms`);
       await new Promise((r) => setTimeout(r, delay));

@@ -37,12 +37,21 @@ interface Run {
 }
 
 /** Run a script of this repository to its end (killed after timeoutMs) with only the given environment. */
-function runScript(script: string, env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number; args?: string[] } = {}): Promise<Run> {
+function runScript(
+  script: string,
+  env: Record<string, string>,
+  opts: { cwd?: string; timeoutMs?: number; args?: string[] } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...TSX, path.join(ROOT, script), ...(opts.args ?? [])], {
       cwd: opts.cwd ?? ROOT,
       // No inherited settings: only what the test gives (plus what finds node and tsx's tsconfig).
-      env: { PATH: process.env.PATH ?? "", TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"), NEXT_TELEMETRY_DISABLED: "1", ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH ?? "",
+        TSX_TSCONFIG_PATH: path.join(ROOT, "tsconfig.json"),
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
     });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -55,7 +64,10 @@ function runScript(script: string, env: Record<string, string>, opts: { cwd?: st
   });
 }
 
-const dotenvOf = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}='${v}'`).join("\n") + "\n";
+const dotenvOf = (vars: Record<string, string>) =>
+  Object.entries(vars)
+    .map(([k, v]) => `${k}='${v}'`)
+    .join("\n") + "\n";
 
 describe("a production start that must fail exits 1 with the reason (scripts/serve.ts)", () => {
   it("lists every unsafe setting in one message and exits before listening", async () => {
@@ -69,14 +81,27 @@ describe("a production start that must fail exits 1 with the reason (scripts/ser
     });
     expect(r.code).toBe(1);
     expect(r.out).toContain("mixpay-broker cannot start:");
-    for (const key of ["DATABASE_URL", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY", "MIXIN_KEYSTORE", "DEMO_WALLET_ENABLED", "PUBLIC_BASE_URL", "MIXPAY_REQUIRE_HTTPS", "AUTH_SECRET"]) {
+    for (const key of [
+      "DATABASE_URL",
+      "INNGEST_EVENT_KEY",
+      "INNGEST_SIGNING_KEY",
+      "MIXIN_KEYSTORE",
+      "DEMO_WALLET_ENABLED",
+      "PUBLIC_BASE_URL",
+      "MIXPAY_REQUIRE_HTTPS",
+      "AUTH_SECRET",
+    ]) {
       expect(r.out, key).toMatch(new RegExp(`^  ${key}.*: `, "m"));
     }
     expect(r.out).not.toMatch(/listening on/);
   });
 
   it("refuses a malformed keystore with its reason, never echoing the key", async () => {
-    const r = await runScript("scripts/serve.ts", { ...SAFE_PRODUCTION, MIXIN_KEYSTORE: JSON.stringify({ app_id: "x", session_private_key: "SECRET-VALUE" }), PORT: "5302" });
+    const r = await runScript("scripts/serve.ts", {
+      ...SAFE_PRODUCTION,
+      MIXIN_KEYSTORE: JSON.stringify({ app_id: "x", session_private_key: "SECRET-VALUE" }),
+      PORT: "5302",
+    });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/MIXIN_KEYSTORE is not a valid Mixin keystore/);
     expect(r.out).not.toContain("SECRET-VALUE");
@@ -84,12 +109,21 @@ describe("a production start that must fail exits 1 with the reason (scripts/ser
 
   it("reads its settings from .env (the old server ignored it), and gives up on an unreachable PostgreSQL after STARTUP_DB_WAIT_SECONDS", async () => {
     // Everything a production start needs comes from ./.env; the database is a closed port.
-    const dir = workdir(dotenvOf({ ...SAFE_PRODUCTION, DATABASE_URL: "postgres://broker:pw@127.0.0.1:1/mixpay", STARTUP_DB_WAIT_SECONDS: "2", PORT: "5303" }));
+    const dir = workdir(
+      dotenvOf({
+        ...SAFE_PRODUCTION,
+        DATABASE_URL: "postgres://broker:pw@127.0.0.1:1/mixpay",
+        STARTUP_DB_WAIT_SECONDS: "2",
+        PORT: "5303",
+      }),
+    );
     const started = Date.now();
     const r = await runScript("scripts/serve.ts", { NODE_ENV: "production" }, { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/PostgreSQL at 127\.0\.0\.1:1\/mixpay is not answering .*retrying in 500 ms/);
-    expect(r.out).toMatch(/mixpay-broker cannot start:\nPostgreSQL at 127\.0\.0\.1:1\/mixpay is unreachable after [2-9] attempt\(s\)/);
+    expect(r.out).toMatch(
+      /mixpay-broker cannot start:\nPostgreSQL at 127\.0\.0\.1:1\/mixpay is unreachable after [2-9] attempt\(s\)/,
+    );
     expect(r.out).not.toContain(":pw@"); // the password stays out of the log
     expect(Date.now() - started).toBeLessThan(15_000);
   });
@@ -128,7 +162,9 @@ describe("demo users in a production store", () => {
       await seedDemoUsers(store.db);
       const err = await refuseDemoUsers(store.db).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StartupError);
-      expect((err as Error).message).toMatch(/demo users operator@demo\.local, merchant@demo\.local exist .*delete from users where email in/);
+      expect((err as Error).message).toMatch(
+        /demo users operator@demo\.local, merchant@demo\.local exist .*delete from users where email in/,
+      );
     } finally {
       await store.cleanup();
     }
@@ -137,7 +173,11 @@ describe("demo users in a production store", () => {
 
 /** Start the slow-route fixture; resolves with its port and the child. */
 async function startSlowServer(graceMs: number) {
-  const child = spawn(process.execPath, [...TSX, path.join(ROOT, "server/startup/fixtures/slow-server.ts"), String(graceMs)], { env: { PATH: process.env.PATH ?? "" } as unknown as NodeJS.ProcessEnv });
+  const child = spawn(
+    process.execPath,
+    [...TSX, path.join(ROOT, "server/startup/fixtures/slow-server.ts"), String(graceMs)],
+    { env: { PATH: process.env.PATH ?? "" } as unknown as NodeJS.ProcessEnv },
+  );
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -179,7 +219,9 @@ describe("SIGTERM drains (server/startup/drain.ts + stop-signals.ts, as scripts/
     await expect(get(s.port, "/slow?ms=0")).rejects.toThrow(/ECONNREFUSED/);
     await expect(inFlight).resolves.toEqual({ status: 200, body: "done after 1500 ms" });
     expect(await s.exited).toBe(0);
-    expect(s.output()).toMatch(/SIGTERM: no new connections; waiting up to 10000 ms for 1 request\(s\) in flight[\s\S]*stopped/);
+    expect(s.output()).toMatch(
+      /SIGTERM: no new connections; waiting up to 10000 ms for 1 request\(s\) in flight[\s\S]*stopped/,
+    );
   });
 
   it("cuts what is still running when the grace period ends, and says so with exit 1", async () => {

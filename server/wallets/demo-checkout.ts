@@ -20,7 +20,11 @@ export async function getDemoCheckout(db: Db, orderId: string): Promise<DemoChec
     .innerJoin(assets, eq(assets.assetId, orders.assetId))
     .where(eq(orders.id, orderId));
   if (!row || row.order.walletProvider !== "demo") return undefined;
-  const events = await db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id));
+  const events = await db
+    .select()
+    .from(orderEvents)
+    .where(eq(orderEvents.orderId, orderId))
+    .orderBy(asc(orderEvents.id));
   return { order: row.order, assetSymbol: row.assetSymbol, events };
 }
 

@@ -1,4 +1,11 @@
-import type { PaymentNotice, WalletOrder, WalletPayment, WalletProvider, WalletRefundRequest, WalletRefundResult } from "./port";
+import type {
+  PaymentNotice,
+  WalletOrder,
+  WalletPayment,
+  WalletProvider,
+  WalletRefundRequest,
+  WalletRefundResult,
+} from "./port";
 
 /**
  * The demo wallet: its "wallet app" is the broker's own hosted checkout page (app/checkout), so

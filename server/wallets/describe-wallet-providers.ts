@@ -29,7 +29,15 @@ export function describeWallet(w: typeof wallets.$inferSelect): WalletProviderDe
   const by = servedBy(w.provider);
   let summary: string;
   if (by === "binance") summary = `Binance Pay at ${e.BINANCE_PAY_BASE_URL}`;
-  else if (w.provider === "binance") summary = `Demo wallet (Binance Pay is not configured: set BINANCE_PAY_API_KEY and BINANCE_PAY_SECRET)${e.demoWalletEnabled ? "" : "; the demo wallet is disabled, so payments fail"}`;
+  else if (w.provider === "binance")
+    summary = `Demo wallet (Binance Pay is not configured: set BINANCE_PAY_API_KEY and BINANCE_PAY_SECRET)${e.demoWalletEnabled ? "" : "; the demo wallet is disabled, so payments fail"}`;
   else summary = e.demoWalletEnabled ? "Demo wallet (hosted checkout page, no money moves)" : "Demo wallet (disabled)";
-  return { wallet: w.name, displayName: w.displayName, enabled: w.enabled, provider: w.provider, servedBy: by, summary };
+  return {
+    wallet: w.name,
+    displayName: w.displayName,
+    enabled: w.enabled,
+    provider: w.provider,
+    servedBy: by,
+    summary,
+  };
 }

@@ -44,7 +44,10 @@ export function binancePay(): BinancePay | undefined {
       const client = new BinancePayClient(config);
       pay = {
         wallet: new BinancePayWallet(client, config),
-        certificates: new BinanceCertificates(() => client.certificates(), { ttlMs: config.certificateTtlMs, minRefetchMs: 10_000 }),
+        certificates: new BinanceCertificates(() => client.certificates(), {
+          ttlMs: config.certificateTtlMs,
+          minRefetchMs: 10_000,
+        }),
       };
     }
     binanceCache = { env: e, pay };
@@ -71,7 +74,8 @@ export function walletProvider(kind: WalletProviderKind): WalletProvider {
       return new DemoWallet(env().PUBLIC_BASE_URL, env().demoWalletEnabled);
     case "binance": {
       const pay = binancePay();
-      if (!pay) throw new Error("the binance wallet provider is not configured (BINANCE_PAY_API_KEY, BINANCE_PAY_SECRET)");
+      if (!pay)
+        throw new Error("the binance wallet provider is not configured (BINANCE_PAY_API_KEY, BINANCE_PAY_SECRET)");
       return pay.wallet;
     }
   }

@@ -9,7 +9,11 @@ export async function setWalletEnabled(db: Db, actor: Actor, name: string, enabl
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(wallets).where(eq(wallets.name, name)).for("update");
     if (!before) throw new AppError(AppErrorCode.NOT_FOUND, "no such wallet");
-    const [after] = await tx.update(wallets).set({ enabled, updatedAt: new Date() }).where(eq(wallets.name, name)).returning();
+    const [after] = await tx
+      .update(wallets)
+      .set({ enabled, updatedAt: new Date() })
+      .where(eq(wallets.name, name))
+      .returning();
     await writeAudit(tx, actor, { action: "wallet.update", targetType: "wallet", targetId: name, before, after });
     return after!;
   });

@@ -20,7 +20,12 @@ import { expect } from "vitest";
 import { alerts, mixinSnapshots, orders } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { DEMO_ASSETS, seedDemoData } from "@/db/seed";
-import { EMULATED_MIXPAY_BOT, startMixinEmulator, type FaultMode, type MixinEmulator } from "@/test/doubles/mixin/emulator";
+import {
+  EMULATED_MIXPAY_BOT,
+  startMixinEmulator,
+  type FaultMode,
+  type MixinEmulator,
+} from "@/test/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { refundMemoBase64 } from "@/server/mixin/memo";
@@ -30,7 +35,12 @@ import { expireDueOrders } from "@/server/orders/expire-orders";
 import { availableBalances } from "@/server/orders/reservations";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
 import { cancelOrderByOperator } from "@/server/console/cancel-order";
-import { beginSettlement, confirmSettlement, markSettlementFailed, sendSettlementTransfer } from "@/server/settlement/settle-order";
+import {
+  beginSettlement,
+  confirmSettlement,
+  markSettlementFailed,
+  sendSettlementTransfer,
+} from "@/server/settlement/settle-order";
 import { pollSnapshots } from "@/server/snapshots/poll-snapshots";
 import { DemoWallet } from "@/server/wallets/demo";
 import type { WalletRefundRequest, WalletRefundResult } from "@/server/wallets/port";
@@ -56,44 +66,87 @@ export type Action =
   | { t: "sync"; outage: boolean }
   | { t: "mixpayRefund"; i: number }
   | { t: "topUp"; asset: 0 | 1; cents: number }
-  | { t: "stranger"; i: number; memo: "rf-dust" | "rf-exact" | "rf-wrong-asset" | "garbled" | "nul" | "plain"; from: "attacker" | "empty" | "mixpay" }
+  | {
+      t: "stranger";
+      i: number;
+      memo: "rf-dust" | "rf-exact" | "rf-wrong-asset" | "garbled" | "nul" | "plain";
+      from: "attacker" | "empty" | "mixpay";
+    }
   | { t: "poll" }
   | { t: "refund"; i: number }
   | { t: "walletRefuses"; count: number };
 
 const idx = fc.nat({ max: 20 });
 export const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant("create" as const), asset: fc.constantFrom(0 as const, 1 as const), cents: fc.integer({ min: 100, max: 3000 }), attacker: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant("create" as const),
+      asset: fc.constantFrom(0 as const, 1 as const),
+      cents: fc.integer({ min: 100, max: 3000 }),
+      attacker: fc.boolean(),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ t: fc.constant("pay" as const), i: idx, late: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("walletCancel" as const), i: idx }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("operatorCancel" as const), i: idx }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("expireAll" as const) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("settle" as const), i: idx, steps: fc.constantFrom(1 as const, 2 as const, 3 as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant("settle" as const),
+      i: idx,
+      steps: fc.constantFrom(1 as const, 2 as const, 3 as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("retriesExhausted" as const), i: idx }) },
   {
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant("fault" as const),
-      target: fc.constantFrom("transfer" as const, "request" as const, "outputs" as const, "snapshots" as const, "result" as const),
+      target: fc.constantFrom(
+        "transfer" as const,
+        "request" as const,
+        "outputs" as const,
+        "snapshots" as const,
+        "result" as const,
+      ),
       mode: fc.constantFrom<FaultMode>("500", "500", "drop-after-commit", "timeout"),
       count: fc.integer({ min: 1, max: 2 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("sync" as const), outage: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("mixpayRefund" as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("topUp" as const), asset: fc.constantFrom(0 as const, 1 as const), cents: fc.integer({ min: 1, max: 5000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("topUp" as const),
+      asset: fc.constantFrom(0 as const, 1 as const),
+      cents: fc.integer({ min: 1, max: 5000 }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
       t: fc.constant("stranger" as const),
       i: idx,
-      memo: fc.constantFrom("rf-dust" as const, "rf-exact" as const, "rf-wrong-asset" as const, "garbled" as const, "nul" as const, "plain" as const),
+      memo: fc.constantFrom(
+        "rf-dust" as const,
+        "rf-exact" as const,
+        "rf-wrong-asset" as const,
+        "garbled" as const,
+        "nul" as const,
+        "plain" as const,
+      ),
       from: fc.constantFrom("attacker" as const, "empty" as const, "mixpay" as const),
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant("poll" as const) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant("refund" as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("walletRefuses" as const), count: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant("walletRefuses" as const), count: fc.integer({ min: 1, max: 3 }) }),
+  },
 );
 
 /** A wallet that keeps every refund it paid, idempotent by request id as real wallets are. */
@@ -101,7 +154,8 @@ class RecordingWallet extends DemoWallet {
   paid = new Map<string, { orderId: string; amount: string }>();
   refuseNext = 0;
   async refund(req: WalletRefundRequest): Promise<WalletRefundResult> {
-    if (this.paid.has(req.refundRequestId)) return { status: "succeeded", providerRefundId: `rec-${req.refundRequestId}` };
+    if (this.paid.has(req.refundRequestId))
+      return { status: "succeeded", providerRefundId: `rec-${req.refundRequestId}` };
     if (this.refuseNext > 0) {
       this.refuseNext--;
       return { status: "failed", error: "the wallet refused the refund (property test)" };
@@ -180,7 +234,8 @@ async function wipeStore(store: TestStore): Promise<void> {
   await seedDemoData(store.db);
 }
 
-const pick = (run: Run, i: number): RunOrder | undefined => (run.orders.length ? run.orders[i % run.orders.length] : undefined);
+const pick = (run: Run, i: number): RunOrder | undefined =>
+  run.orders.length ? run.orders[i % run.orders.length] : undefined;
 const statusOf = async (run: Run, id: string): Promise<OrderStatus> =>
   (await run.world.store.db.select({ s: orders.status }).from(orders).where(eq(orders.id, id)))[0]!.s;
 const amountOf = (cents: number, asset: 0 | 1) => new Decimal(cents).div(asset === 0 ? 100 : 10_000).toFixed();
@@ -215,8 +270,17 @@ export async function runAction(run: Run, a: Action): Promise<void> {
       });
       const res = (await (await handleCreateOrder(createRequest(body))).json()) as { code: number };
       if (res.code === 0) {
-        const [o] = await db.select().from(orders).where(eq(orders.traceId, String(body.trace_id)));
-        run.orders.push({ id: o!.id, traceId: o!.traceId, assetId: o!.assetId, amount: o!.amount, opponentId: o!.opponentId });
+        const [o] = await db
+          .select()
+          .from(orders)
+          .where(eq(orders.traceId, String(body.trace_id)));
+        run.orders.push({
+          id: o!.id,
+          traceId: o!.traceId,
+          assetId: o!.assetId,
+          amount: o!.amount,
+          opponentId: o!.opponentId,
+        });
       }
       return;
     }
@@ -226,13 +290,25 @@ export async function runAction(run: Run, a: Action): Promise<void> {
       const [row] = await db.select().from(orders).where(eq(orders.id, o.id));
       if (!row?.walletOrderId) return;
       const paidAt = a.late ? new Date(row.expiredAt.getTime() + 1000) : new Date();
-      await tolerate(() => applyPaymentNotice(db, { walletProvider: "demo", notice: { walletOrderId: row.walletOrderId!, status: "paid", paidAt }, actor: ACTOR }));
+      await tolerate(() =>
+        applyPaymentNotice(db, {
+          walletProvider: "demo",
+          notice: { walletOrderId: row.walletOrderId!, status: "paid", paidAt },
+          actor: ACTOR,
+        }),
+      );
       return;
     }
     case "walletCancel": {
       const o = pick(run, a.i);
       if (!o) return;
-      await tolerate(() => applyPaymentNotice(db, { walletProvider: "demo", notice: { walletOrderId: o.id, status: "closed" }, actor: ACTOR }));
+      await tolerate(() =>
+        applyPaymentNotice(db, {
+          walletProvider: "demo",
+          notice: { walletOrderId: o.id, status: "closed" },
+          actor: ACTOR,
+        }),
+      );
       return;
     }
     case "operatorCancel": {
@@ -277,14 +353,34 @@ export async function runAction(run: Run, a: Action): Promise<void> {
       const o = pick(run, a.i);
       const trace = o?.traceId ?? crypto.randomUUID();
       const from = a.from === "attacker" ? ATTACKER : a.from === "mixpay" ? EMULATED_MIXPAY_BOT : "";
-      const assetId = a.memo === "rf-wrong-asset" ? (o?.assetId === DEMO_ASSETS.USDT ? DEMO_ASSETS.BTC : DEMO_ASSETS.USDT) : (o?.assetId ?? DEMO_ASSETS.USDT);
+      const assetId =
+        a.memo === "rf-wrong-asset"
+          ? o?.assetId === DEMO_ASSETS.USDT
+            ? DEMO_ASSETS.BTC
+            : DEMO_ASSETS.USDT
+          : (o?.assetId ?? DEMO_ASSETS.USDT);
       const amount = a.memo === "rf-exact" && o ? o.amount : "0.00000001";
       const memo =
-        a.memo === "garbled" ? `RF|${trace.slice(0, 20)}|\u0007\uFFFD` : a.memo === "plain" ? "thanks" : refundMemoBase64(trace, "40025");
+        a.memo === "garbled"
+          ? `RF|${trace.slice(0, 20)}|\u0007\uFFFD`
+          : a.memo === "plain"
+            ? "thanks"
+            : refundMemoBase64(trace, "40025");
       // A NUL byte inside an otherwise valid refund memo: raw bytes, as any Mixin user can send.
-      const memoHex = a.memo === "nul" ? Buffer.concat([Buffer.from(`RF|${trace}|`), Buffer.from([0]), Buffer.from("40025")]).toString("hex") : undefined;
+      const memoHex =
+        a.memo === "nul"
+          ? Buffer.concat([Buffer.from(`RF|${trace}|`), Buffer.from([0]), Buffer.from("40025")]).toString("hex")
+          : undefined;
       emu.receive({ assetId, amount, ...(memoHex ? { memoHex } : { memo }), from });
-      if (o && a.memo !== "garbled" && a.memo !== "nul" && a.memo !== "plain" && from === o.opponentId && assetId === o.assetId) credit(run, trace, amount);
+      if (
+        o &&
+        a.memo !== "garbled" &&
+        a.memo !== "nul" &&
+        a.memo !== "plain" &&
+        from === o.opponentId &&
+        assetId === o.assetId
+      )
+        credit(run, trace, amount);
       return;
     }
     case "poll":
@@ -339,7 +435,17 @@ export async function stepChecks(run: Run, action: Action): Promise<void> {
   for (const s of outgoing) perTrace.set(s.request_id, (perTrace.get(s.request_id) ?? 0) + 1);
   for (const [trace, n] of perTrace) expect(n, `I1 two transfers for trace ${trace} ${where}`).toBe(1);
 
-  const rows = run.orders.length ? await db.select().from(orders).where(inArray(orders.id, run.orders.map((o) => o.id))) : [];
+  const rows = run.orders.length
+    ? await db
+        .select()
+        .from(orders)
+        .where(
+          inArray(
+            orders.id,
+            run.orders.map((o) => o.id),
+          ),
+        )
+    : [];
   const sentTraces = new Set(outgoing.map((s) => s.request_id));
 
   // I2: available ≤ held on Mixin − still owed (reserving orders whose money has not left).
@@ -348,16 +454,23 @@ export async function stepChecks(run: Run, action: Action): Promise<void> {
   for (const assetId of ASSETS) {
     const owed = rows
       .filter((o) => o.assetId === assetId && !sentTraces.has(o.traceId))
-      .filter((o) => ["paid", "settling", "settlement_failed"].includes(o.status) || (o.status === "created" && o.expiredAt > now))
+      .filter(
+        (o) =>
+          ["paid", "settling", "settlement_failed"].includes(o.status) || (o.status === "created" && o.expiredAt > now),
+      )
       .reduce((acc, o) => acc.plus(o.amount), new Decimal(0));
     const held = new Decimal(emu.balance(assetId));
     const available = avail.get(assetId)?.available ?? new Decimal(0);
-    expect(available.isZero() || available.lte(held.minus(owed)), `I2 ${assetId}: available ${available} > held ${held} − owed ${owed} ${where}`).toBe(true);
+    expect(
+      available.isZero() || available.lte(held.minus(owed)),
+      `I2 ${assetId}: available ${available} > held ${held} − owed ${owed} ${where}`,
+    ).toBe(true);
   }
 
   // I3, I4, I5: refunds the wallet actually paid.
   const paidBack = new Map<string, Decimal>();
-  for (const r of wallet.paid.values()) paidBack.set(r.orderId, (paidBack.get(r.orderId) ?? new Decimal(0)).plus(r.amount));
+  for (const r of wallet.paid.values())
+    paidBack.set(r.orderId, (paidBack.get(r.orderId) ?? new Decimal(0)).plus(r.amount));
   for (const [orderId, total] of paidBack) {
     const o = rows.find((x) => x.id === orderId);
     expect(o, `refund for an order of another run ${where}`).toBeDefined();
@@ -365,7 +478,10 @@ export async function stepChecks(run: Run, action: Action): Promise<void> {
     expect(total.lte(o!.payAmount), `I4 refunded ${total} > paid ${o!.payAmount} for ${orderId} ${where}`).toBe(true);
     if (sentTraces.has(o!.traceId)) {
       const back = run.returnedByOpponent.get(o!.traceId) ?? new Decimal(0);
-      expect(back.gte(o!.amount), `I5 order ${orderId} refunded to its end user although its opponent sent back only ${back} of ${o!.amount} ${where}`).toBe(true);
+      expect(
+        back.gte(o!.amount),
+        `I5 order ${orderId} refunded to its end user although its opponent sent back only ${back} of ${o!.amount} ${where}`,
+      ).toBe(true);
     }
   }
 }
@@ -385,26 +501,32 @@ export async function finalChecks(run: Run): Promise<void> {
     for (const o of run.orders) {
       const s = await statusOf(run, o.id);
       if (["paid", "settling", "settlement_failed"].includes(s)) await settleSteps(run, o.id, 3);
-      else if (["mixpay_refunded", "paid_late", "refund_failed", "refunding"].includes(s)) await tolerate(() => refundEndUser(db, o.id, () => wallet, ACTOR));
+      else if (["mixpay_refunded", "paid_late", "refund_failed", "refunding"].includes(s))
+        await tolerate(() => refundEndUser(db, o.id, () => wallet, ACTOR));
     }
   }
   await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
   // What Inngest does when settle-order's retries run out (e.g. MixPay keeps answering "unpaid"
   // for a trace it never got): settlement_failed with a critical alert.
   for (const o of run.orders) {
-    if ((await statusOf(run, o.id)) === "settling") await markSettlementFailed(db, o.id, "retries exhausted (property test drain)", ACTOR);
+    if ((await statusOf(run, o.id)) === "settling")
+      await markSettlementFailed(db, o.id, "retries exhausted (property test drain)", ACTOR);
   }
   await stepChecks(run, { t: "poll" });
 
   // I6: every snapshot the bot has is recorded.
   const recorded = new Set((await db.select({ id: mixinSnapshots.snapshotId }).from(mixinSnapshots)).map((r) => r.id));
-  for (const s of emu.snapshots()) expect(recorded.has(s.snapshot_id), `I6 snapshot ${s.snapshot_id} (memo ${s.memo}) never recorded`).toBe(true);
+  for (const s of emu.snapshots())
+    expect(recorded.has(s.snapshot_id), `I6 snapshot ${s.snapshot_id} (memo ${s.memo}) never recorded`).toBe(true);
 
   // I7: no order left in limbo without an alert.
   for (const o of run.orders) {
     const s = await statusOf(run, o.id);
     if (FINAL.includes(s)) continue;
-    const open = await db.select().from(alerts).where(and(eq(alerts.orderId, o.id), isNull(alerts.acknowledgedAt)));
+    const open = await db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.orderId, o.id), isNull(alerts.acknowledgedAt)));
     expect(open.length, `I7 order ${o.id} ended ${s} with no open alert`).toBeGreaterThan(0);
   }
 }

@@ -23,21 +23,25 @@ beforeAll(async () => {
 afterAll(async () => world?.close());
 
 describe(`money paths under random interleavings of attacks and faults (${testDriver()})`, () => {
-  it(`hold every invariant (seed ${SEED}, ${RUNS} runs of up to ${MAX_ACTIONS} actions)`, async () => {
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(fc.array(actionArb, { minLength: 5, maxLength: MAX_ACTIONS }), async (actions) => {
-        const run = await world.beginRun();
-        for (const action of actions) {
-          await runAction(run, action);
-          await stepChecks(run, action);
-        }
-        await finalChecks(run);
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-    // The figure the closing note quotes: wall time of the property in CI.
-    console.info(`property: ${RUNS} runs, seed ${SEED}, ${Date.now() - started} ms`);
-    expect(world.stats.actions).toBeGreaterThan(RUNS * 5 - 1);
-  }, Math.max(120_000, RUNS * 3_000));
+  it(
+    `hold every invariant (seed ${SEED}, ${RUNS} runs of up to ${MAX_ACTIONS} actions)`,
+    async () => {
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(fc.array(actionArb, { minLength: 5, maxLength: MAX_ACTIONS }), async (actions) => {
+          const run = await world.beginRun();
+          for (const action of actions) {
+            await runAction(run, action);
+            await stepChecks(run, action);
+          }
+          await finalChecks(run);
+        }),
+        { seed: SEED, numRuns: RUNS },
+      );
+      // The figure the closing note quotes: wall time of the property in CI.
+      console.info(`property: ${RUNS} runs, seed ${SEED}, ${Date.now() - started} ms`);
+      expect(world.stats.actions).toBeGreaterThan(RUNS * 5 - 1);
+    },
+    Math.max(120_000, RUNS * 3_000),
+  );
 });

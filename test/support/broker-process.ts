@@ -16,7 +16,11 @@ const SERVE = path.join("dist", "serve.mjs");
  * (BROKER_UNSAFE_TEST_MODE) that lets the production build run over http with the demo wallet,
  * and the emulator's bot as its Mixin bot (production refuses to start without one Mixin accepts).
  */
-export function loopbackBrokerEnv(opts: { port: number; emu: MixinEmulator | null; inngestUrl: string }): Record<string, string> {
+export function loopbackBrokerEnv(opts: {
+  port: number;
+  emu: MixinEmulator | null;
+  inngestUrl: string;
+}): Record<string, string> {
   return {
     NODE_ENV: "production",
     PORT: String(opts.port),
@@ -35,7 +39,11 @@ export function loopbackBrokerEnv(opts: { port: number; emu: MixinEmulator | nul
 }
 
 /** Spawns `node dist/serve.mjs` with exactly `env` (pass process.env in yourself if the child should inherit it). */
-export function spawnBrokerServer(opts: { env: NodeJS.ProcessEnv; nodeArgs?: string[]; stdio?: StdioOptions }): ChildProcess {
+export function spawnBrokerServer(opts: {
+  env: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
+  stdio?: StdioOptions;
+}): ChildProcess {
   if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run \`npm run build\` first`);
   return spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVE], { env: opts.env, stdio: opts.stdio ?? "pipe" });
 }
@@ -59,9 +67,19 @@ export async function waitForOk(url: string, timeoutMs = 120_000): Promise<void>
  * settings, say) fails at once with its exit code, not after the wait; one that never answers
  * is SIGKILLed so no orphan keeps the port.
  */
-export async function startBrokerServer(opts: { port: number; env: NodeJS.ProcessEnv; nodeArgs?: string[]; stdio?: StdioOptions; timeoutMs?: number }): Promise<ChildProcess> {
+export async function startBrokerServer(opts: {
+  port: number;
+  env: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
+  stdio?: StdioOptions;
+  timeoutMs?: number;
+}): Promise<ChildProcess> {
   const child = spawnBrokerServer(opts);
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code, signal) => reject(new Error(`the broker on port ${opts.port} exited (${code ?? signal}) before answering`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`the broker on port ${opts.port} exited (${code ?? signal}) before answering`)),
+    ),
+  );
   try {
     await Promise.race([waitForOk(`http://127.0.0.1:${opts.port}/api/health`, opts.timeoutMs ?? 120_000), exited]);
   } catch (e) {
@@ -76,7 +94,12 @@ export async function startBrokerServer(opts: { port: number; env: NodeJS.Proces
  * the test process, with a short Mixin timeout and endless retries so the fault specs see a
  * stalled or failing Mixin recover. `env` adds or overrides settings (DATABASE_URL, …).
  */
-export async function startBrokerProcess(opts: { port: number; emu: MixinEmulator; inngestUrl: string; env?: Record<string, string> }): Promise<ChildProcess> {
+export async function startBrokerProcess(opts: {
+  port: number;
+  emu: MixinEmulator;
+  inngestUrl: string;
+  env?: Record<string, string>;
+}): Promise<ChildProcess> {
   return startBrokerServer({
     port: opts.port,
     stdio: process.env.E2E_SERVER_LOG ? "inherit" : "ignore",

@@ -39,12 +39,20 @@ async function asAdmin<T>(adminUrl: string, fn: (admin: postgres.Sql) => Promise
  * Creates `<prefix>_<random hex>` on the server at adminUrl, empty or as a copy of `template`
  * (CREATE DATABASE … TEMPLATE: a file copy, much faster than migrating again).
  */
-export async function createFreshDatabase(opts: { prefix: string; template?: string; adminUrl?: string }): Promise<FreshDatabase> {
+export async function createFreshDatabase(opts: {
+  prefix: string;
+  template?: string;
+  adminUrl?: string;
+}): Promise<FreshDatabase> {
   const adminUrl = opts.adminUrl ?? TEST_PG_ADMIN_URL;
   if (!PREFIX.test(opts.prefix)) throw new Error(`database name prefix must match ${PREFIX}: ${opts.prefix}`);
   const name = `${opts.prefix}_${randomBytes(5).toString("hex")}`;
   const template = opts.template;
-  await asAdmin(adminUrl, (admin) => (template ? admin`create database ${admin(name)} template ${admin(template)}` : admin`create database ${admin(name)}`));
+  await asAdmin(adminUrl, (admin) =>
+    template
+      ? admin`create database ${admin(name)} template ${admin(template)}`
+      : admin`create database ${admin(name)}`,
+  );
   return {
     name,
     url: databaseUrl(adminUrl, name),
@@ -57,7 +65,9 @@ export async function dropDatabases(opts: { adminUrl?: string; names?: string[];
   await asAdmin(opts.adminUrl ?? TEST_PG_ADMIN_URL, async (admin) => {
     const names = [...(opts.names ?? [])];
     if (opts.clonesOf) {
-      const rows = await admin<{ datname: string }[]>`select datname from pg_database where starts_with(datname, ${opts.clonesOf})`;
+      const rows = await admin<
+        { datname: string }[]
+      >`select datname from pg_database where starts_with(datname, ${opts.clonesOf})`;
       names.push(...rows.map((r) => r.datname));
     }
     for (const name of new Set(names)) await admin`drop database if exists ${admin(name)} with (force)`;

@@ -25,7 +25,8 @@ export function parseCron(expression: string): Cron {
     new Intl.DateTimeFormat("en-US", { timeZone });
   }
   // Inngest's crons have 5 fields; croner would also take seconds and years, which Inngest refuses.
-  if (!pattern.startsWith("@") && pattern.split(/\s+/).length !== 5) throw new Error(`cron "${expression}" must have 5 fields`);
+  if (!pattern.startsWith("@") && pattern.split(/\s+/).length !== 5)
+    throw new Error(`cron "${expression}" must have 5 fields`);
   // paused: the runner fires crons itself (one run per minute, through tick()); croner only reads the schedule.
   let schedule: Croner;
   try {

@@ -20,7 +20,11 @@ function normalizeEvent(state: RunnerState, raw: unknown, internalId: string): I
 }
 
 /** Accepts one event or a list, as posted to /e/:key; `seed` is the SDK's x-inngest-event-id-seed. */
-export async function ingest(state: RunnerState, raw: unknown, seed?: string): Promise<{ ids: string[]; error?: string }> {
+export async function ingest(
+  state: RunnerState,
+  raw: unknown,
+  seed?: string,
+): Promise<{ ids: string[]; error?: string }> {
   const { log } = state;
   const list = Array.isArray(raw) ? raw : [raw];
   const ids: string[] = [];
@@ -48,13 +52,21 @@ export async function ingest(state: RunnerState, raw: unknown, seed?: string): P
 }
 
 /** An `if`/`match` expression against `scope`; one the runner cannot evaluate is no match (and said once). */
-function matches(state: RunnerState, expression: string | undefined, scope: Record<string, unknown>, context: { fn: string; run?: string }): boolean {
+function matches(
+  state: RunnerState,
+  expression: string | undefined,
+  scope: Record<string, unknown>,
+  context: { fn: string; run?: string },
+): boolean {
   if (!expression) return true;
   try {
     return Boolean(evaluate(expression, scope));
   } catch (err) {
     if (firstReport(state, `${context.fn}|${expression}`)) {
-      state.log.warn({ ...context, expression, error: errorMessage(err) }, "expression not supported by the local runner; treated as no match");
+      state.log.warn(
+        { ...context, expression, error: errorMessage(err) },
+        "expression not supported by the local runner; treated as no match",
+      );
     }
     return false;
   }
@@ -84,14 +96,18 @@ function dispatch(state: RunnerState, event: InngestEvent): void {
   }
   for (const w of [...state.waiters]) {
     if (w.event !== event.name || TERMINAL.has(w.run.status)) continue;
-    if (!matches(state, w.expression, { event: w.run.event, async: event }, { fn: w.run.fn.id, run: w.run.id })) continue;
+    if (!matches(state, w.expression, { event: w.run.event, async: event }, { fn: w.run.fn.id, run: w.run.id }))
+      continue;
     state.waiters.delete(w);
     resolveAsyncStep(state, w.run, w.stepId, { type: "data", data: event }, "event received");
   }
   let started = 0;
   for (const fn of state.functions.values()) {
     const hit = (fn.triggers ?? []).some(
-      (t) => t.event !== undefined && eventNameMatches(t.event, event.name) && matches(state, t.expression, { event }, { fn: fn.id }),
+      (t) =>
+        t.event !== undefined &&
+        eventNameMatches(t.event, event.name) &&
+        matches(state, t.expression, { event }, { fn: fn.id }),
     );
     if (hit && startRun(state, fn, event)) started++;
   }

@@ -45,7 +45,15 @@ function waitOutUnreachableApp(state: RunnerState, run: Run, item: WorkItem, url
   run.unreachableTries = (run.unreachableTries ?? 0) + 1;
   const delay = Math.min(state.unreachableDelayMs * 2 ** (run.unreachableTries - 1), 5000);
   state.log.warn(
-    { fn: run.fn.id, run: run.id, attempt: item.attempt, step: item.stepId ?? "(function)", outcome: "app unreachable", delayMs: delay, error: error.message },
+    {
+      fn: run.fn.id,
+      run: run.id,
+      attempt: item.attempt,
+      step: item.stepId ?? "(function)",
+      outcome: "app unreachable",
+      delayMs: delay,
+      error: error.message,
+    },
     "call failed; will retry",
   );
   later(state, delay, () => enqueue(state, run, item), run);
@@ -55,7 +63,9 @@ export async function call(state: RunnerState, run: Run, item: WorkItem): Promis
   const { log } = state;
   const runtime = run.fn.steps?.step?.runtime?.url;
   if (!runtime) {
-    finish(state, run, "Failed", { error: { name: "Error", message: `function ${run.fn.id} has no HTTP runtime URL` } });
+    finish(state, run, "Failed", {
+      error: { name: "Error", message: `function ${run.fn.id} has no HTTP runtime URL` },
+    });
     return;
   }
   const url = new URL(runtime);
@@ -107,11 +117,17 @@ export async function call(state: RunnerState, run: Run, item: WorkItem): Promis
     return;
   }
   if (res.status >= 400 && res.status < 500 && (noRetry || res.status === 400)) {
-    log.warn({ ...base, step: item.stepId ?? "(function)", outcome: "non-retriable error", error: errorMessage(payload) }, "function errored");
+    log.warn(
+      { ...base, step: item.stepId ?? "(function)", outcome: "non-retriable error", error: errorMessage(payload) },
+      "function errored",
+    );
     finish(state, run, "Failed", { error: payload });
     return;
   }
-  log.warn({ ...base, step: item.stepId ?? "(function)", status: res.status, outcome: "error", error: errorMessage(payload) }, "function errored");
+  log.warn(
+    { ...base, step: item.stepId ?? "(function)", status: res.status, outcome: "error", error: errorMessage(payload) },
+    "function errored",
+  );
   if (noRetry) {
     finish(state, run, "Failed", { error: payload });
     return;

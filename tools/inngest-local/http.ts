@@ -77,7 +77,9 @@ async function handle(state: RunnerState, req: http.IncomingMessage, res: http.S
     sendJson(
       res,
       200,
-      listRuns(state).filter((r) => (!status || r.status === status) && (!fn || r.functionId === fn || r.functionId.endsWith(`-${fn}`))),
+      listRuns(state).filter(
+        (r) => (!status || r.status === status) && (!fn || r.functionId === fn || r.functionId.endsWith(`-${fn}`)),
+      ),
     );
     return;
   }
@@ -107,7 +109,11 @@ async function handle(state: RunnerState, req: http.IncomingMessage, res: http.S
 }
 
 /** Listens on `port` (0 = any free one) and `host`; resolves once listening. */
-export async function listen(state: RunnerState, port: number, host: string): Promise<{ server: http.Server; port: number }> {
+export async function listen(
+  state: RunnerState,
+  port: number,
+  host: string,
+): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((err: unknown) => {
       state.log.error({ error: errorMessage(err), path: req.url }, "request failed");

@@ -16,7 +16,8 @@ function appUrlFromEnv(env: NodeJS.ProcessEnv): string {
 
 async function main(): Promise<void> {
   const port = Number(process.env.INNGEST_LOCAL_PORT ?? "8288");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`INNGEST_LOCAL_PORT is not a port: ${process.env.INNGEST_LOCAL_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`INNGEST_LOCAL_PORT is not a port: ${process.env.INNGEST_LOCAL_PORT}`);
   const resync = process.env.INNGEST_LOCAL_RESYNC_MS;
   const runner = await startLocalInngest({
     port,

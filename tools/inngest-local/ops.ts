@@ -52,7 +52,12 @@ function sleep(state: RunnerState, run: Run, op: Op, base: Base): boolean {
   s.until = new Date(until).toISOString();
   run.pending.add(op.id);
   state.log.info({ ...base, step: s.name, outcome: "sleeping", until: s.until }, "step sleeping");
-  later(state, until - state.now(), () => resolveAsyncStep(state, run, op.id, { type: "data", data: null }, "sleep over"), run);
+  later(
+    state,
+    until - state.now(),
+    () => resolveAsyncStep(state, run, op.id, { type: "data", data: null }, "sleep over"),
+    run,
+  );
   return true;
 }
 
@@ -68,7 +73,10 @@ function waitForEvent(state: RunnerState, run: Run, op: Op, base: Base): void {
   run.pending.add(op.id);
   s.status = "waiting";
   s.until = new Date(expiresAt).toISOString();
-  state.log.info({ ...base, step: s.name, outcome: "waiting", event: eventName, until: s.until }, "step waiting for event");
+  state.log.info(
+    { ...base, step: s.name, outcome: "waiting", event: eventName, until: s.until },
+    "step waiting for event",
+  );
   later(
     state,
     expiresAt - state.now(),
@@ -85,7 +93,13 @@ function invoke(state: RunnerState, run: Run, op: Op, base: Base): boolean {
   const s = stepView(state, run, op);
   const target = typeof op.opts?.function_id === "string" ? state.functions.get(op.opts.function_id) : undefined;
   if (!target) {
-    failStep(state, run, { ...op, error: { name: "Error", message: `invoked function ${String(op.opts?.function_id)} is not synced` } }, s, base);
+    failStep(
+      state,
+      run,
+      { ...op, error: { name: "Error", message: `invoked function ${String(op.opts?.function_id)} is not synced` } },
+      s,
+      base,
+    );
     return false;
   }
   const payload = isRecord(op.opts?.payload) ? op.opts.payload : {};
@@ -101,12 +115,25 @@ function invoke(state: RunnerState, run: Run, op: Op, base: Base): boolean {
   state.log.info({ ...base, step: s.name, outcome: "invoking", target: target.id }, "step invoking function");
   const child = startRun(state, target, event, { run, stepId: op.id });
   if (!child || child.status === "Skipped") {
-    resolveAsyncStep(state, run, op.id, { type: "error", error: { name: "Error", message: `invoke of ${target.id} was skipped` } }, "invoke skipped");
+    resolveAsyncStep(
+      state,
+      run,
+      op.id,
+      { type: "error", error: { name: "Error", message: `invoke of ${target.id} was skipped` } },
+      "invoke skipped",
+    );
   }
   return true;
 }
 
-export function handleOps(state: RunnerState, run: Run, item: WorkItem, ops: Op[], noRetry: boolean, retryAfter: string | null): void {
+export function handleOps(
+  state: RunnerState,
+  run: Run,
+  item: WorkItem,
+  ops: Op[],
+  noRetry: boolean,
+  retryAfter: string | null,
+): void {
   const { log } = state;
   if (ops.length > 1) run.disableImmediate = true;
   let discover = false;
@@ -136,7 +163,14 @@ export function handleOps(state: RunnerState, run: Run, item: WorkItem, ops: Op[
           failStep(state, run, op, s, base);
           discover = true;
         } else {
-          retryLater(state, run, { stepId: op.id, attempt: item.attempt }, `step ${s.name} kept failing`, retryAfter, op.error);
+          retryLater(
+            state,
+            run,
+            { stepId: op.id, attempt: item.attempt },
+            `step ${s.name} kept failing`,
+            retryAfter,
+            op.error,
+          );
         }
         break;
       }
@@ -178,7 +212,10 @@ export function handleOps(state: RunnerState, run: Run, item: WorkItem, ops: Op[
         break;
       default: {
         finish(state, run, "Failed", {
-          error: { name: "Error", message: `step op ${op.op} is not supported by the local runner (use the Inngest Dev Server)` },
+          error: {
+            name: "Error",
+            message: `step op ${op.op} is not supported by the local runner (use the Inngest Dev Server)`,
+          },
         });
         return;
       }

@@ -24,7 +24,9 @@ describe("cron", () => {
   it("evaluates TZ= prefixed expressions in that zone, and finds the next time", () => {
     const cron = parseCron("TZ=Asia/Tokyo 0 9 * * *");
     expect(cronMatches(cron, new Date("2030-01-01T00:00:00Z"))).toBe(true); // 09:00 in Tokyo
-    expect(nextCronTime(parseCron("@hourly"), new Date("2030-01-01T10:15:30Z"))?.toISOString()).toBe("2030-01-01T11:00:00.000Z");
+    expect(nextCronTime(parseCron("@hourly"), new Date("2030-01-01T10:15:30Z"))?.toISOString()).toBe(
+      "2030-01-01T11:00:00.000Z",
+    );
   });
 
   it("rejects malformed expressions", () => {
@@ -37,8 +39,12 @@ describe("cron", () => {
 describe("expressions", () => {
   const event = { name: "order/paid", data: { orderId: "o-1", amount: 5, tags: ["a"] } };
   it("compares fields of event and async the way match/if options produce them", () => {
-    expect(evaluate("event.data.orderId == async.data.orderId", { event, async: { data: { orderId: "o-1" } } })).toBe(true);
-    expect(evaluate("event.data.orderId == async.data.orderId", { event, async: { data: { orderId: "o-2" } } })).toBe(false);
+    expect(evaluate("event.data.orderId == async.data.orderId", { event, async: { data: { orderId: "o-1" } } })).toBe(
+      true,
+    );
+    expect(evaluate("event.data.orderId == async.data.orderId", { event, async: { data: { orderId: "o-2" } } })).toBe(
+      false,
+    );
     expect(evaluate("event.data.amount > 3 && event.name != 'x'", { event })).toBe(true);
     expect(evaluate("!(event.data.amount >= 10) || false", { event })).toBe(true);
     expect(evaluate("'a' in event.data.tags", { event })).toBe(true);
@@ -48,8 +54,12 @@ describe("expressions", () => {
 
   it("runs CEL's functions and macros as Inngest does", () => {
     expect(evaluate("size(event.data.tags) > 0", { event })).toBe(true);
-    expect(evaluate("has(event.data.orderId) && !has(event.data.missing) && !has(event.data.missing.deeper)", { event })).toBe(true);
-    expect(evaluate("event.data.tags.exists(t, t == 'a') && event.data.orderId.startsWith('o-')", { event })).toBe(true);
+    expect(
+      evaluate("has(event.data.orderId) && !has(event.data.missing) && !has(event.data.missing.deeper)", { event }),
+    ).toBe(true);
+    expect(evaluate("event.data.tags.exists(t, t == 'a') && event.data.orderId.startsWith('o-')", { event })).toBe(
+      true,
+    );
     expect(evaluate("event.data.orderId", { event })).toBe("o-1"); // a concurrency key
   });
 

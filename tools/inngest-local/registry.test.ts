@@ -13,16 +13,27 @@ function stateWithLog() {
   const unused = () => {
     throw new Error("not called by register");
   };
-  const state = createState({ appUrl: "http://127.0.0.1:1/api/inngest", logger }, { ingest: unused, startRun: unused, call: unused });
+  const state = createState(
+    { appUrl: "http://127.0.0.1:1/api/inngest", logger },
+    { ingest: unused, startRun: unused, call: unused },
+  );
   return { state, lines };
 }
 
-const fn = (id: string, extra: Partial<FunctionConfig>): FunctionConfig => ({ id, triggers: [{ event: "x/y" }], steps: {}, ...extra });
+const fn = (id: string, extra: Partial<FunctionConfig>): FunctionConfig => ({
+  id,
+  triggers: [{ event: "x/y" }],
+  steps: {},
+  ...extra,
+});
 
 describe("registering the app's functions", () => {
   it("reports an expression that is not CEL once, however often the app re-syncs", () => {
     const { state, lines } = stateWithLog();
-    const configs = [fn("a", { singleton: { key: "relay-outbox", mode: "skip" } }), fn("b", { concurrency: { key: "event.data.orderId", limit: 1 } })];
+    const configs = [
+      fn("a", { singleton: { key: "relay-outbox", mode: "skip" } }),
+      fn("b", { concurrency: { key: "event.data.orderId", limit: 1 } }),
+    ];
     register(state, configs, "in-band sync");
     register(state, configs, "in-band sync");
     const errors = lines.filter((l) => l.level === "error");
@@ -33,8 +44,16 @@ describe("registering the app's functions", () => {
 
   it("parses crons with their time zone and leaves out a bad one with an error", () => {
     const { state, lines } = stateWithLog();
-    register(state, [fn("c", { triggers: [{ cron: "TZ=Europe/Paris 0 9 * * *" }, { cron: "0 25 * * *" }] })], "in-band sync");
-    expect(state.crons.get("c")?.map((c) => [c.source, c.timeZone])).toEqual([["TZ=Europe/Paris 0 9 * * *", "Europe/Paris"]]);
-    expect(lines.filter((l) => l.msg === "invalid cron trigger; ignored").map((l) => l.obj.cron)).toEqual(["0 25 * * *"]);
+    register(
+      state,
+      [fn("c", { triggers: [{ cron: "TZ=Europe/Paris 0 9 * * *" }, { cron: "0 25 * * *" }] })],
+      "in-band sync",
+    );
+    expect(state.crons.get("c")?.map((c) => [c.source, c.timeZone])).toEqual([
+      ["TZ=Europe/Paris 0 9 * * *", "Europe/Paris"],
+    ]);
+    expect(lines.filter((l) => l.msg === "invalid cron trigger; ignored").map((l) => l.obj.cron)).toEqual([
+      "0 25 * * *",
+    ]);
   });
 });

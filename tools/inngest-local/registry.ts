@@ -21,14 +21,19 @@ function expressionsOf(fn: FunctionConfig): Array<{ kind: string; expression: st
   return out;
 }
 
-export function register(state: RunnerState, configs: FunctionConfig[], source: "in-band sync" | "out-of-band register"): string[] {
+export function register(
+  state: RunnerState,
+  configs: FunctionConfig[],
+  source: "in-band sync" | "out-of-band register",
+): string[] {
   const { log } = state;
   const next = new Map<string, FunctionConfig>();
   const nextCrons = new Map<string, Cron[]>();
   for (const fn of configs) {
     next.set(fn.id, fn);
     for (const key of UNSUPPORTED_CONFIG) {
-      if (fn[key] !== undefined) log.warn({ fn: fn.id, option: key }, "option not supported by the local runner; ignored");
+      if (fn[key] !== undefined)
+        log.warn({ fn: fn.id, option: key }, "option not supported by the local runner; ignored");
     }
     for (const t of fn.triggers ?? []) {
       if (!t.cron) continue;
@@ -44,7 +49,10 @@ export function register(state: RunnerState, configs: FunctionConfig[], source: 
       } catch (err) {
         // Inngest compiles expressions against the same variables; the runner says so once and goes on (see README).
         if (firstReport(state, `${fn.id}|${expression}`)) {
-          log.error({ fn: fn.id, kind, expression, error: errorMessage(err) }, "invalid CEL expression (undeclared variable, unknown function or syntax)");
+          log.error(
+            { fn: fn.id, kind, expression, error: errorMessage(err) },
+            "invalid CEL expression (undeclared variable, unknown function or syntax)",
+          );
         }
       }
     }
@@ -95,7 +103,8 @@ export function syncUntilReady(state: RunnerState, delayMs = 500, warned = false
       if (state.resyncIntervalMs > 0) resyncLoop(state, state.resyncIntervalMs);
     },
     (err: unknown) => {
-      if (!warned) state.log.warn({ app: state.appUrl.href, error: errorMessage(err) }, "app not reachable yet; will keep trying");
+      if (!warned)
+        state.log.warn({ app: state.appUrl.href, error: errorMessage(err) }, "app not reachable yet; will keep trying");
       later(state, delayMs, () => syncUntilReady(state, Math.min(delayMs * 2, 5000), true));
     },
   );

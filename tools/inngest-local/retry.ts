@@ -8,7 +8,14 @@ import { later, type RunnerState } from "./state";
 import type { Run, WorkItem } from "./types";
 import { errorMessage } from "./util";
 
-export function retryLater(state: RunnerState, run: Run, item: WorkItem, why: string, retryAfter: string | null, error: unknown): void {
+export function retryLater(
+  state: RunnerState,
+  run: Run,
+  item: WorkItem,
+  why: string,
+  retryAfter: string | null,
+  error: unknown,
+): void {
   const next = item.attempt + 1;
   if (next >= maxAttempts(run)) {
     finish(state, run, "Failed", { error, reason: why });
@@ -21,7 +28,15 @@ export function retryLater(state: RunnerState, run: Run, item: WorkItem, why: st
     if (Number.isFinite(at)) delay = Math.max(0, at - state.now());
   }
   state.log.warn(
-    { fn: run.fn.id, run: run.id, step: item.stepId ?? "(function)", attempt: item.attempt, nextAttempt: next, delayMs: delay, error: errorMessage(error) },
+    {
+      fn: run.fn.id,
+      run: run.id,
+      step: item.stepId ?? "(function)",
+      attempt: item.attempt,
+      nextAttempt: next,
+      delayMs: delay,
+      error: errorMessage(error),
+    },
     "retry scheduled",
   );
   later(state, delay, () => enqueue(state, run, { stepId: item.stepId, attempt: next }), run);

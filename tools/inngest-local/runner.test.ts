@@ -46,7 +46,8 @@ async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 10
   for (;;) {
     const v = get();
     if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; runs: ${JSON.stringify(runner.runs(), null, 1)}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}; runs: ${JSON.stringify(runner.runs(), null, 1)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -87,30 +88,36 @@ beforeAll(async () => {
 
   inngest = new Inngest({ id: "runner-test", isDev: true, baseUrl: runner.url, logger: silent });
 
-  const multi = inngest.createFunction({ id: "multi", triggers: [{ event: "test/multi" }] }, async ({ event, step }) => {
-    const a = await step.run("a", () => {
-      seen.multi.push("a");
-      return `${String(event.data.x)}-a`;
-    });
-    const b = await step.run("b", () => {
-      seen.multi.push("b");
-      return `${a}-b`;
-    });
-    const c = await step.run("c", () => {
-      seen.multi.push("c");
-      return `${b}-c`;
-    });
-    return { c };
-  });
+  const multi = inngest.createFunction(
+    { id: "multi", triggers: [{ event: "test/multi" }] },
+    async ({ event, step }) => {
+      const a = await step.run("a", () => {
+        seen.multi.push("a");
+        return `${String(event.data.x)}-a`;
+      });
+      const b = await step.run("b", () => {
+        seen.multi.push("b");
+        return `${a}-b`;
+      });
+      const c = await step.run("c", () => {
+        seen.multi.push("c");
+        return `${b}-c`;
+      });
+      return { c };
+    },
+  );
 
-  const flaky = inngest.createFunction({ id: "flaky", retries: 3, triggers: [{ event: "test/flaky" }] }, async ({ step }) => {
-    const value = await step.run("flaky-step", () => {
-      seen.flakyCalls++;
-      if (seen.flakyCalls < 3) throw new Error(`boom ${seen.flakyCalls}`);
-      return `ok after ${seen.flakyCalls}`;
-    });
-    return { value };
-  });
+  const flaky = inngest.createFunction(
+    { id: "flaky", retries: 3, triggers: [{ event: "test/flaky" }] },
+    async ({ step }) => {
+      const value = await step.run("flaky-step", () => {
+        seen.flakyCalls++;
+        if (seen.flakyCalls < 3) throw new Error(`boom ${seen.flakyCalls}`);
+        return `ok after ${seen.flakyCalls}`;
+      });
+      return { value };
+    },
+  );
 
   const sleepy = inngest.createFunction({ id: "sleepy", triggers: [{ event: "test/sleep" }] }, async ({ step }) => {
     const before = await step.run("before", () => Date.now());
@@ -119,10 +126,13 @@ beforeAll(async () => {
     return { sleptMs: after - before };
   });
 
-  const everyMinute = inngest.createFunction({ id: "every-minute", triggers: [{ cron: "* * * * *" }] }, async ({ event }) => {
-    seen.cron.push(event.name);
-    return { cron: "cron" in event.data ? event.data.cron : null };
-  });
+  const everyMinute = inngest.createFunction(
+    { id: "every-minute", triggers: [{ cron: "* * * * *" }] },
+    async ({ event }) => {
+      seen.cron.push(event.name);
+      return { cron: "cron" in event.data ? event.data.cron : null };
+    },
+  );
 
   const fanA = inngest.createFunction({ id: "fan-a", triggers: [{ event: "test/fanout" }] }, async ({ event }) => {
     seen.fanA.push(event.id ?? "");
@@ -138,19 +148,29 @@ beforeAll(async () => {
     return seen.dedupe;
   });
 
-  const relay = inngest.createFunction({ id: "relay", triggers: [{ event: "test/relay" }] }, async ({ event, step }) => {
-    await step.sendEvent("forward", { name: "test/relayed", data: { from: event.data.orderId } });
-    return "sent";
-  });
-  const relayed = inngest.createFunction({ id: "relayed", triggers: [{ event: "test/relayed" }] }, async ({ event }) => {
-    seen.relayed.push(event.data);
-    return event.data;
-  });
+  const relay = inngest.createFunction(
+    { id: "relay", triggers: [{ event: "test/relay" }] },
+    async ({ event, step }) => {
+      await step.sendEvent("forward", { name: "test/relayed", data: { from: event.data.orderId } });
+      return "sent";
+    },
+  );
+  const relayed = inngest.createFunction(
+    { id: "relayed", triggers: [{ event: "test/relayed" }] },
+    async ({ event }) => {
+      seen.relayed.push(event.data);
+      return event.data;
+    },
+  );
 
   const waiter = inngest.createFunction(
     { id: "waiter", singleton: { mode: "skip" }, triggers: [{ event: "test/wait-start" }] },
     async ({ step }) => {
-      const done = await step.waitForEvent("wait-done", { event: "test/wait-done", match: "data.orderId", timeout: "10s" });
+      const done = await step.waitForEvent("wait-done", {
+        event: "test/wait-done",
+        match: "data.orderId",
+        timeout: "10s",
+      });
       return { got: done?.data ?? null };
     },
   );
@@ -168,30 +188,56 @@ beforeAll(async () => {
     },
   );
 
-  const child = inngest.createFunction({ id: "child", triggers: [{ event: "test/child-direct" }] }, async ({ event }) => {
-    return { doubled: "n" in event.data ? Number(event.data.n) * 2 : null };
-  });
+  const child = inngest.createFunction(
+    { id: "child", triggers: [{ event: "test/child-direct" }] },
+    async ({ event }) => {
+      return { doubled: "n" in event.data ? Number(event.data.n) * 2 : null };
+    },
+  );
   const parent = inngest.createFunction({ id: "parent", triggers: [{ event: "test/parent" }] }, async ({ step }) => {
     return step.invoke("call-child", { function: child, data: { n: 21 } });
   });
 
   const cancellable = inngest.createFunction(
-    { id: "cancellable", cancelOn: [{ event: "test/cancel", match: "data.orderId" }], triggers: [{ event: "test/cancellable" }] },
+    {
+      id: "cancellable",
+      cancelOn: [{ event: "test/cancel", match: "data.orderId" }],
+      triggers: [{ event: "test/cancellable" }],
+    },
     async ({ step }) => {
       await step.sleep("long", "1m");
       return "never";
     },
   );
 
-  const resilient = inngest.createFunction({ id: "resilient", retries: 0, triggers: [{ event: "test/resilient" }] }, async ({ step }) => {
-    const first = await step.run("first", () => "one");
-    const second = await step.run("second", () => "two");
-    return [first, second];
-  });
+  const resilient = inngest.createFunction(
+    { id: "resilient", retries: 0, triggers: [{ event: "test/resilient" }] },
+    async ({ step }) => {
+      const first = await step.run("first", () => "one");
+      const second = await step.run("second", () => "two");
+      return [first, second];
+    },
+  );
 
   const sdkHandler = serve({
     client: inngest,
-    functions: [multi, flaky, sleepy, everyMinute, fanA, fanB, dedupe, relay, relayed, waiter, doomed, child, parent, cancellable, resilient],
+    functions: [
+      multi,
+      flaky,
+      sleepy,
+      everyMinute,
+      fanA,
+      fanB,
+      dedupe,
+      relay,
+      relayed,
+      waiter,
+      doomed,
+      child,
+      parent,
+      cancellable,
+      resilient,
+    ],
   });
   handler = (req, res) => {
     // Simulates the app process being gone: the connection drops without an answer.
@@ -211,7 +257,12 @@ describe("local Inngest runner against the real SDK serve handler", () => {
     const ids = await runner.sync();
     expect(runner.lastSync()?.source).toBe("in-band sync");
     expect(ids).toEqual(
-      expect.arrayContaining(["runner-test-multi", "runner-test-flaky", "runner-test-every-minute", "runner-test-doomed-failure"]),
+      expect.arrayContaining([
+        "runner-test-multi",
+        "runner-test-flaky",
+        "runner-test-every-minute",
+        "runner-test-doomed-failure",
+      ]),
     );
   });
 
@@ -253,7 +304,9 @@ describe("local Inngest runner against the real SDK serve handler", () => {
     expect(seen.flakyCalls).toBe(3);
     expect(run.steps).toHaveLength(1);
     expect(run.steps[0]).toMatchObject({ name: "flaky-step", status: "completed", attempts: 3, output: "ok after 3" });
-    const attempts = logs.filter((l) => l.obj.run === run.runId && l.obj.step === "flaky-step" && l.msg.startsWith("step"));
+    const attempts = logs.filter(
+      (l) => l.obj.run === run.runId && l.obj.step === "flaky-step" && l.msg.startsWith("step"),
+    );
     expect(attempts.map((l) => [l.obj.attempt, l.obj.outcome])).toEqual([
       [0, "error"],
       [1, "error"],
@@ -282,7 +335,9 @@ describe("local Inngest runner against the real SDK serve handler", () => {
     expect(first.event.name).toBe("inngest/scheduled.timer");
     expect(first.output).toEqual({ cron: "* * * * *" });
     expect(await runner.tick(new Date("2030-01-01T10:16:00Z"))).toBe(1);
-    await waitFor("two cron runs", () => (runsOf("every-minute").filter((r) => r.status === "Completed").length === 2 ? true : undefined));
+    await waitFor("two cron runs", () =>
+      runsOf("every-minute").filter((r) => r.status === "Completed").length === 2 ? true : undefined,
+    );
     expect(seen.cron).toEqual(["inngest/scheduled.timer", "inngest/scheduled.timer"]);
   });
 
@@ -361,7 +416,9 @@ describe("local Inngest runner against the real SDK serve handler", () => {
   it("waits out an unreachable app without spending the function's retries", async () => {
     appDown = true;
     await runner.send({ name: "test/resilient", data: {} });
-    await waitFor("a failed call", () => (logs.some((l) => l.obj.outcome === "app unreachable" && l.obj.fn === "runner-test-resilient") ? true : undefined));
+    await waitFor("a failed call", () =>
+      logs.some((l) => l.obj.outcome === "app unreachable" && l.obj.fn === "runner-test-resilient") ? true : undefined,
+    );
     appDown = false;
     const run = await finishedRun("resilient");
     expect(run.status).toBe("Completed");

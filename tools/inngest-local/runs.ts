@@ -11,13 +11,21 @@ import { DEFAULT_RETRIES, TERMINAL, type FunctionConfig, type InngestEvent, type
 import { errorMessage, isRecord } from "./util";
 
 /** A key expression's value as a string; an expression the runner cannot evaluate gives one shared key. */
-function keyOf(state: RunnerState, expression: string | undefined, event: InngestEvent, fnId: string): string | undefined {
+function keyOf(
+  state: RunnerState,
+  expression: string | undefined,
+  event: InngestEvent,
+  fnId: string,
+): string | undefined {
   if (!expression) return undefined;
   try {
     return JSON.stringify(evaluate(expression, { event }));
   } catch (err) {
     if (firstReport(state, `${fnId}|${expression}`)) {
-      state.log.warn({ fn: fnId, expression, error: errorMessage(err) }, "key expression not supported; using one shared key");
+      state.log.warn(
+        { fn: fnId, expression, error: errorMessage(err) },
+        "key expression not supported; using one shared key",
+      );
     }
     return "";
   }
@@ -49,7 +57,12 @@ function pruneRuns(state: RunnerState): void {
   for (const r of finished.slice(0, Math.max(0, finished.length - state.keepRuns))) state.runs.delete(r.id);
 }
 
-export function startRun(state: RunnerState, fn: FunctionConfig, event: InngestEvent, parent?: Run["parent"]): Run | undefined {
+export function startRun(
+  state: RunnerState,
+  fn: FunctionConfig,
+  event: InngestEvent,
+  parent?: Run["parent"],
+): Run | undefined {
   const { log } = state;
   const run = newRun(state, fn, event);
   run.parent = parent;
@@ -62,7 +75,9 @@ export function startRun(state: RunnerState, fn: FunctionConfig, event: InngestE
   }
   if (fn.singleton) {
     run.singletonKey = `${fn.id}:${keyOf(state, fn.singleton.key, event, fn.id) ?? ""}`;
-    const existing = [...state.runs.values()].find((r) => r.singletonKey === run.singletonKey && !TERMINAL.has(r.status));
+    const existing = [...state.runs.values()].find(
+      (r) => r.singletonKey === run.singletonKey && !TERMINAL.has(r.status),
+    );
     if (existing) {
       if (fn.singleton.mode === "skip") {
         run.status = "Skipped";
@@ -100,7 +115,13 @@ export function memoize(run: Run, stepId: string, entry: MemoEntry): void {
 }
 
 /** A sleep ended, an awaited event came, or an invoked run finished: memoize and call the run again. */
-export function resolveAsyncStep(state: RunnerState, run: Run, stepId: string, entry: MemoEntry, outcome: string): void {
+export function resolveAsyncStep(
+  state: RunnerState,
+  run: Run,
+  stepId: string,
+  entry: MemoEntry,
+  outcome: string,
+): void {
   if (TERMINAL.has(run.status) || !run.pending.has(stepId)) return;
   memoize(run, stepId, entry);
   const s = run.steps.get(stepId);
@@ -134,7 +155,8 @@ export function finish(
   for (const w of [...state.waiters]) if (w.run === run) state.waiters.delete(w);
   const base = { fn: run.fn.id, run: run.id, calls: run.calls };
   if (status === "Completed") log.info({ ...base, outcome: "completed" }, "run completed");
-  else if (status === "Failed") log.error({ ...base, outcome: "failed", error: errorMessage(result.error) }, "run failed");
+  else if (status === "Failed")
+    log.error({ ...base, outcome: "failed", error: errorMessage(result.error) }, "run failed");
   else log.info({ ...base, outcome: "cancelled", reason: result.reason }, "run cancelled");
 
   if (run.parent) {
@@ -142,8 +164,19 @@ export function finish(
     const entry: MemoEntry =
       status === "Completed"
         ? { type: "data", data: result.output ?? null }
-        : { type: "error", error: isRecord(result.error) ? result.error : { name: "Error", message: result.reason ?? errorMessage(result.error) } };
-    resolveAsyncStep(state, parent, stepId, entry, status === "Completed" ? "invoked function completed" : "invoked function failed");
+        : {
+            type: "error",
+            error: isRecord(result.error)
+              ? result.error
+              : { name: "Error", message: result.reason ?? errorMessage(result.error) },
+          };
+    resolveAsyncStep(
+      state,
+      parent,
+      stepId,
+      entry,
+      status === "Completed" ? "invoked function completed" : "invoked function failed",
+    );
   }
   // Inngest emits these system events; onFailure handlers trigger on the first. Runs that
   // were themselves started by one do not emit more, so handlers cannot loop.
@@ -159,7 +192,10 @@ export function finish(
       data: status === "Completed" ? { ...data, result: result.output ?? null } : { ...data, error: result.error },
     });
   } else if (!systemRun) {
-    void ingest(state, { name: "inngest/function.cancelled", data: { function_id: run.fn.id, run_id: run.id, event: run.event } });
+    void ingest(state, {
+      name: "inngest/function.cancelled",
+      data: { function_id: run.fn.id, run_id: run.id, event: run.event },
+    });
   }
   pruneRuns(state);
   checkIdle(state);

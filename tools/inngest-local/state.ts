@@ -8,7 +8,16 @@
  * the modules free of import cycles.
  */
 import type { Cron } from "./cron";
-import type { FunctionConfig, InngestEvent, LocalInngest, LocalInngestOptions, Run, RunnerLogger, WorkItem, Waiter } from "./types";
+import type {
+  FunctionConfig,
+  InngestEvent,
+  LocalInngest,
+  LocalInngestOptions,
+  Run,
+  RunnerLogger,
+  WorkItem,
+  Waiter,
+} from "./types";
 import { TERMINAL } from "./types";
 import { consoleLogger, defaultBackoff } from "./util";
 

@@ -12,13 +12,18 @@ export function statusPage(state: RunnerState): string {
   const rows = listRuns(state)
     .slice(0, 100)
     .map((r) => {
-      const steps = r.steps.map((s) => `${escapeHtml(s.name)} (${s.status}${s.attempts > 1 ? `, ${s.attempts} attempts` : ""})`).join("<br>");
+      const steps = r.steps
+        .map((s) => `${escapeHtml(s.name)} (${s.status}${s.attempts > 1 ? `, ${s.attempts} attempts` : ""})`)
+        .join("<br>");
       const err = r.error === undefined ? (r.reason ?? "") : errorMessage(r.error);
       return `<tr class="${r.status}"><td>${escapeHtml(r.startedAt)}</td><td>${escapeHtml(r.functionId)}</td><td><code>${r.runId}</code></td><td>${r.status}</td><td>${escapeHtml(r.event.name)}</td><td>${steps}</td><td>${escapeHtml(err)}</td></tr>`;
     })
     .join("\n");
   const fns = [...functions.values()]
-    .map((f) => `<li><code>${escapeHtml(f.id)}</code> ← ${escapeHtml(f.triggers.map((t) => t.event ?? `cron ${t.cron}`).join(", "))}</li>`)
+    .map(
+      (f) =>
+        `<li><code>${escapeHtml(f.id)}</code> ← ${escapeHtml(f.triggers.map((t) => t.event ?? `cron ${t.cron}`).join(", "))}</li>`,
+    )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>inngest-local</title>
 <style>body{font:14px system-ui;margin:1.5em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}

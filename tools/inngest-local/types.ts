@@ -38,7 +38,15 @@ export interface LocalInngestOptions {
   unreachableGiveUpMs?: number;
 }
 
-export type RunStatus = "Queued" | "Running" | "Sleeping" | "Waiting" | "Completed" | "Failed" | "Cancelled" | "Skipped";
+export type RunStatus =
+  | "Queued"
+  | "Running"
+  | "Sleeping"
+  | "Waiting"
+  | "Completed"
+  | "Failed"
+  | "Cancelled"
+  | "Skipped";
 
 export interface StepView {
   id: string;
@@ -83,7 +91,10 @@ export interface FunctionConfig {
   id: string;
   name?: string;
   triggers: Array<{ event?: string; expression?: string; cron?: string }>;
-  steps: Record<string, { id: string; name: string; runtime: { type: string; url: string }; retries?: { attempts?: number } }>;
+  steps: Record<
+    string,
+    { id: string; name: string; runtime: { type: string; url: string }; retries?: { attempts?: number } }
+  >;
   concurrency?: number | ConcurrencyOption | ConcurrencyOption[];
   singleton?: { key?: string; mode: "skip" | "cancel" };
   cancel?: Array<{ event: string; if?: string; timeout?: string }>;

@@ -12,7 +12,8 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   const verdict = authorizeScrape(req.headers.get("authorization"), env().METRICS_TOKEN);
   if (verdict === 404) return new Response("Not found", { status: 404 });
-  if (verdict === 401) return new Response("Unauthorized", { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } });
+  if (verdict === 401)
+    return new Response("Unauthorized", { status: 401, headers: { "www-authenticate": 'Bearer realm="metrics"' } });
   const m = metrics();
   try {
     await refreshStoreGauges(await getDb(), m);
@@ -20,5 +21,7 @@ export async function GET(req: Request) {
     // Still answer the process metrics; the store gauges keep their last values.
     logger("metrics").error({ err }, "store gauges not refreshed");
   }
-  return new Response(await m.registry.metrics(), { headers: { "content-type": m.registry.contentType, "cache-control": "no-store" } });
+  return new Response(await m.registry.metrics(), {
+    headers: { "content-type": m.registry.contentType, "cache-control": "no-store" },
+  });
 }

@@ -17,7 +17,10 @@ export async function GET() {
     db = await getDb();
   } catch (err) {
     logger("ready").error({ err }, "store not available");
-    return Response.json({ ready: false, checks: { database: { ok: false, detail: "not available" } } }, { status: 503, headers: { "cache-control": "no-store" } });
+    return Response.json(
+      { ready: false, checks: { database: { ok: false, detail: "not available" } } },
+      { status: 503, headers: { "cache-control": "no-store" } },
+    );
   }
   const r = await checkReadiness(db, {
     maxBalanceSyncAgeSeconds: e.READY_MAX_BALANCE_SYNC_AGE_SECONDS,

@@ -29,7 +29,11 @@ export function Countdown({ expiresAt }: { expiresAt: string }) {
   if (now === null) return <span data-testid="countdown">…</span>;
   const left = end - now;
   return (
-    <span data-testid="countdown" className={left <= 0 ? "text-red-600 dark:text-red-400" : undefined} title={new Date(expiresAt).toISOString()}>
+    <span
+      data-testid="countdown"
+      className={left <= 0 ? "text-red-600 dark:text-red-400" : undefined}
+      title={new Date(expiresAt).toISOString()}
+    >
       {left <= 0 ? "expired — paying now will be refunded" : format(left)}
     </span>
   );

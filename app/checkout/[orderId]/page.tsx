@@ -40,7 +40,9 @@ export default async function CheckoutPage({ params }: { params: Promise<{ order
     <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center px-6 py-10">
       <div className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <p className="text-sm font-medium uppercase tracking-wide text-amber-600">Demo wallet</p>
-        <h1 className="mt-1 text-xl font-semibold">Pay {order.payAmount} {assetSymbol}</h1>
+        <h1 className="mt-1 text-xl font-semibold">
+          Pay {order.payAmount} {assetSymbol}
+        </h1>
         <dl className="mt-6 space-y-2 text-sm">
           <Row label="Asset" value={assetSymbol} />
           <Row label="Amount" value={`${order.amount} ${assetSymbol}`} testId="amount" />
@@ -59,30 +61,45 @@ export default async function CheckoutPage({ params }: { params: Promise<{ order
         ) : open ? (
           <div className="mt-8 flex gap-3">
             <form method="post" action={`/checkout/${order.id}/pay`} className="flex-1">
-              <button type="submit" className="w-full rounded-lg bg-emerald-600 px-4 py-2.5 font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600">
+              <button
+                type="submit"
+                className="w-full rounded-lg bg-emerald-600 px-4 py-2.5 font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
+              >
                 Pay {order.payAmount} {assetSymbol}
               </button>
             </form>
             {order.status === "created" && (
               <form method="post" action={`/checkout/${order.id}/cancel`}>
-                <button type="submit" className="rounded-lg border border-zinc-300 px-4 py-2.5 font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 dark:border-zinc-700 dark:hover:bg-zinc-800">
+                <button
+                  type="submit"
+                  className="rounded-lg border border-zinc-300 px-4 py-2.5 font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 dark:border-zinc-700 dark:hover:bg-zinc-800"
+                >
                   Cancel
                 </button>
               </form>
             )}
           </div>
         ) : (
-          <a href={order.returnUrl} className="mt-8 block text-center text-sm font-medium text-emerald-700 underline dark:text-emerald-400">
+          <a
+            href={order.returnUrl}
+            className="mt-8 block text-center text-sm font-medium text-emerald-700 underline dark:text-emerald-400"
+          >
             Back to the merchant
           </a>
         )}
       </div>
       <section aria-labelledby="timeline" className="mt-6 text-sm">
-        <h2 id="timeline" className="font-medium text-zinc-600 dark:text-zinc-400">Timeline</h2>
+        <h2 id="timeline" className="font-medium text-zinc-600 dark:text-zinc-400">
+          Timeline
+        </h2>
         <ol className="mt-2 space-y-1" data-testid="timeline">
           {view.events.map((e) => (
             <li key={String(e.id)} className="flex gap-3">
-              <time className="shrink-0 tabular-nums text-zinc-500" dateTime={e.createdAt.toISOString()} title={e.createdAt.toISOString()}>
+              <time
+                className="shrink-0 tabular-nums text-zinc-500"
+                dateTime={e.createdAt.toISOString()}
+                title={e.createdAt.toISOString()}
+              >
                 {e.createdAt.toISOString().slice(11, 19)}Z
               </time>
               <span>

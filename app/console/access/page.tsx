@@ -8,7 +8,9 @@ export const dynamic = "force-dynamic";
 
 async function setMode(form: FormData) {
   "use server";
-  await (await serverCaller()).operator.setAccessMode({ mode: form.get("mode") === "allow_list" ? "allow_list" : "open" });
+  await (await serverCaller()).operator.setAccessMode({
+    mode: form.get("mode") === "allow_list" ? "allow_list" : "open",
+  });
   revalidatePath("/console/access");
 }
 
@@ -51,15 +53,26 @@ export default async function AccessPage({ searchParams }: { searchParams: Promi
           <option value="allow">allow</option>
         </select>
         <input name="note" placeholder="note" aria-label="Note" className={input} />
-        <button type="submit" className="rounded-md bg-zinc-900 px-3 py-1 text-white dark:bg-zinc-100 dark:text-zinc-900">
+        <button
+          type="submit"
+          className="rounded-md bg-zinc-900 px-3 py-1 text-white dark:bg-zinc-100 dark:text-zinc-900"
+        >
           Add
         </button>
       </form>
       <form method="get" className="text-sm">
-        <input name="search" defaultValue={search ?? ""} placeholder="search payee id" aria-label="Search payee id" className={input} />
+        <input
+          name="search"
+          defaultValue={search ?? ""}
+          placeholder="search payee id"
+          aria-label="Search payee id"
+          className={input}
+        />
       </form>
       {entries.length === 0 ? (
-        <p className="text-sm text-zinc-500">No entries: {mode === "open" ? "every payee may use the broker." : "nobody is on the allow-list yet."}</p>
+        <p className="text-sm text-zinc-500">
+          No entries: {mode === "open" ? "every payee may use the broker." : "nobody is on the allow-list yet."}
+        </p>
       ) : (
         <Table testId="access-entries" className="w-full text-left text-sm">
           {entries.map((e) => (
@@ -72,7 +85,10 @@ export default async function AccessPage({ searchParams }: { searchParams: Promi
                   <input type="hidden" name="payeeId" value={e.payeeId} />
                   <input type="hidden" name="list" value={e.list} />
                   <input type="hidden" name="present" value="false" />
-                  <button type="submit" className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700">
+                  <button
+                    type="submit"
+                    className="rounded border border-zinc-300 px-2 py-0.5 text-xs dark:border-zinc-700"
+                  >
                     Remove
                   </button>
                 </form>

@@ -18,14 +18,24 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           {all ? "Open alerts only" : "Include acknowledged"}
         </Link>
       </div>
-      <p className="mt-1 text-sm text-zinc-500">Low balances, refused orders (11002), failed settlements and refunds. Repeats of an open alert count up instead of piling up.</p>
+      <p className="mt-1 text-sm text-zinc-500">
+        Low balances, refused orders (11002), failed settlements and refunds. Repeats of an open alert count up instead
+        of piling up.
+      </p>
       {rows.length === 0 ? (
         <Empty>{all ? "No alerts yet." : "No open alerts."}</Empty>
       ) : (
-        <Table columns={["Severity", "Kind", "Message", "Seen", "Last seen", <Hidden key="actions">Actions</Hidden>]} testId="alerts">
+        <Table
+          columns={["Severity", "Kind", "Message", "Seen", "Last seen", <Hidden key="actions">Actions</Hidden>]}
+          testId="alerts"
+        >
           {rows.map((a) => (
             <tr key={a.id} className={ui.tr}>
-              <td className={`${ui.td} font-semibold ${a.severity === "critical" ? "text-red-700 dark:text-red-300" : "text-amber-700 dark:text-amber-300"}`}>{a.severity}</td>
+              <td
+                className={`${ui.td} font-semibold ${a.severity === "critical" ? "text-red-700 dark:text-red-300" : "text-amber-700 dark:text-amber-300"}`}
+              >
+                {a.severity}
+              </td>
               <td className={ui.td}>
                 <code className="text-xs">{a.kind}</code>
               </td>
@@ -44,7 +54,15 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
               <td className={ui.td}>
                 <Time at={a.lastSeenAt} />
               </td>
-              <td className={ui.td}>{a.acknowledgedAt ? <span className="text-xs text-zinc-500">acknowledged <Time at={a.acknowledgedAt} /></span> : <AcknowledgeButton alertId={a.id} />}</td>
+              <td className={ui.td}>
+                {a.acknowledgedAt ? (
+                  <span className="text-xs text-zinc-500">
+                    acknowledged <Time at={a.acknowledgedAt} />
+                  </span>
+                ) : (
+                  <AcknowledgeButton alertId={a.id} />
+                )}
+              </td>
             </tr>
           ))}
         </Table>

@@ -27,10 +27,18 @@ export default async function AssetsPage() {
   return (
     <div>
       <h1 className="text-xl font-semibold">Assets and fees</h1>
-      <p className="mt-1 text-sm text-zinc-500">Limits are in USDT; the fee rate is what the end user pays on top (0.01 = 1%).</p>
+      <p className="mt-1 text-sm text-zinc-500">
+        Limits are in USDT; the fee rate is what the end user pays on top (0.01 = 1%).
+      </p>
       <div className="mt-4 space-y-3">
         {rows.map((a) => (
-          <form key={a.assetId} action={saveAsset} className="flex flex-wrap items-end gap-3 rounded-md bg-white p-3 text-sm shadow-sm dark:bg-zinc-900" aria-label={`${a.symbol} settings`} data-testid={`asset-${a.symbol}`}>
+          <form
+            key={a.assetId}
+            action={saveAsset}
+            className="flex flex-wrap items-end gap-3 rounded-md bg-white p-3 text-sm shadow-sm dark:bg-zinc-900"
+            aria-label={`${a.symbol} settings`}
+            data-testid={`asset-${a.symbol}`}
+          >
             <input type="hidden" name="assetId" value={a.assetId} />
             <span className="w-16 font-semibold">{a.symbol}</span>
             <label className="flex items-center gap-1">
@@ -46,10 +54,14 @@ export default async function AssetsPage() {
               fee rate <input name="feeRate" defaultValue={a.feeRate} className={input} />
             </label>
             <label>
-              low balance below <input name="lowBalanceThreshold" defaultValue={a.lowBalanceThreshold ?? ""} className={input} />
+              low balance below{" "}
+              <input name="lowBalanceThreshold" defaultValue={a.lowBalanceThreshold ?? ""} className={input} />
             </label>
             <span className="text-zinc-500">price {a.priceUsd ?? "unknown"} USD</span>
-            <button type="submit" className="rounded-md bg-zinc-900 px-3 py-1 text-white dark:bg-zinc-100 dark:text-zinc-900">
+            <button
+              type="submit"
+              className="rounded-md bg-zinc-900 px-3 py-1 text-white dark:bg-zinc-100 dark:text-zinc-900"
+            >
               Save {a.symbol}
             </button>
           </form>

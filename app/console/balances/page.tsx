@@ -12,18 +12,32 @@ export default async function BalancesPage() {
   return (
     <div>
       <h1 className="text-xl font-semibold">Balances</h1>
-      <p className="mt-1 text-sm text-zinc-500">Available = balance − reserved (amounts of open orders not yet settled). Below its threshold an asset raises a low-balance alert.</p>
+      <p className="mt-1 text-sm text-zinc-500">
+        Available = balance − reserved (amounts of open orders not yet settled). Below its threshold an asset raises a
+        low-balance alert.
+      </p>
       {rows.length === 0 ? (
         <Empty>No assets configured.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <Table columns={["Asset", "Balance", "Reserved", "Available", "Last sync", "Low-balance threshold"]} testId="balances">
+          <Table
+            columns={["Asset", "Balance", "Reserved", "Available", "Last sync", "Low-balance threshold"]}
+            testId="balances"
+          >
             {rows.map((b) => (
               <tr key={b.assetId} className={ui.tr} data-testid={`balance-${b.symbol}`}>
                 <td className={`${ui.td} font-semibold`}>
                   {b.symbol}
-                  {b.low && <span className="ml-2 rounded bg-red-100 px-1 text-xs font-medium text-red-700 dark:bg-red-950 dark:text-red-300">low</span>}
-                  {!b.enabled && <span className="ml-2 rounded bg-zinc-200 px-1 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">disabled</span>}
+                  {b.low && (
+                    <span className="ml-2 rounded bg-red-100 px-1 text-xs font-medium text-red-700 dark:bg-red-950 dark:text-red-300">
+                      low
+                    </span>
+                  )}
+                  {!b.enabled && (
+                    <span className="ml-2 rounded bg-zinc-200 px-1 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
+                      disabled
+                    </span>
+                  )}
                 </td>
                 <td className={ui.td}>
                   <Amount value={b.balance} symbol={b.symbol} />

@@ -21,7 +21,12 @@ export function RetryButton({ orderIds, label = "Retry" }: { orderIds: string[];
   );
   return (
     <span className="inline-flex items-center gap-2">
-      <button type="button" disabled={retry.isPending || orderIds.length === 0} onClick={() => retry.mutate({ orderIds })} className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800">
+      <button
+        type="button"
+        disabled={retry.isPending || orderIds.length === 0}
+        onClick={() => retry.mutate({ orderIds })}
+        className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+      >
         {retry.isPending ? "Retrying…" : label}
       </button>
       <span role="status" className="text-xs text-zinc-500">
@@ -36,7 +41,12 @@ export function AcknowledgeButton({ alertId }: { alertId: string }) {
   const router = useRouter();
   const ack = useMutation(trpc.operator.acknowledgeAlert.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
-    <button type="button" disabled={ack.isPending} onClick={() => ack.mutate({ id: alertId })} className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800">
+    <button
+      type="button"
+      disabled={ack.isPending}
+      onClick={() => ack.mutate({ id: alertId })}
+      className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
+    >
       {ack.isPending ? "…" : "Acknowledge"}
     </button>
   );

@@ -10,7 +10,10 @@ export const dynamic = "force-dynamic";
 
 export default async function OverviewPage() {
   const caller = await serverCaller();
-  const [{ counts, balances, queue, alerts }, reports] = await Promise.all([caller.operator.overview(), caller.operator.reports()]);
+  const [{ counts, balances, queue, alerts }, reports] = await Promise.all([
+    caller.operator.overview(),
+    caller.operator.reports(),
+  ]);
   const waiting = counts.filter((c) => c.status === "paid" || c.status === "settling").reduce((n, c) => n + c.count, 0);
   return (
     <div className="space-y-8">
@@ -64,8 +67,15 @@ export default async function OverviewPage() {
         ) : (
           <ul className="mt-2 space-y-2 text-sm" data-testid="alerts">
             {alerts.map((a) => (
-              <li key={a.id} className="flex flex-wrap items-center gap-3 rounded-md bg-white px-3 py-2 shadow-sm dark:bg-zinc-900">
-                <span className={a.severity === "critical" ? "font-semibold text-red-600" : "font-semibold text-amber-600"}>{a.severity}</span>
+              <li
+                key={a.id}
+                className="flex flex-wrap items-center gap-3 rounded-md bg-white px-3 py-2 shadow-sm dark:bg-zinc-900"
+              >
+                <span
+                  className={a.severity === "critical" ? "font-semibold text-red-600" : "font-semibold text-amber-600"}
+                >
+                  {a.severity}
+                </span>
                 <code className="text-xs">{a.kind}</code>
                 <span className="flex-1">{a.message}</span>
                 <span className="text-xs text-zinc-500">×{a.occurrences}</span>
@@ -119,17 +129,38 @@ export default async function OverviewPage() {
             Balance health
           </Link>
         </h2>
-        <Table columns={["Asset", "Balance", "Reserved", "Available", "Low below", "Synced"]} testId="balances" className="mt-2 w-full text-left text-sm" headClassName="text-zinc-500" thClassName="py-1 pr-3 font-medium">
+        <Table
+          columns={["Asset", "Balance", "Reserved", "Available", "Low below", "Synced"]}
+          testId="balances"
+          className="mt-2 w-full text-left text-sm"
+          headClassName="text-zinc-500"
+          thClassName="py-1 pr-3 font-medium"
+        >
           {balances.map((b) => (
             <tr key={b.assetId} className="border-t border-zinc-200 dark:border-zinc-800">
               <td className="py-2 pr-3">
-                {b.symbol} {b.low ? <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700 dark:bg-red-950 dark:text-red-300">low</span> : <span className="ml-1 text-xs text-emerald-700 dark:text-emerald-300">ok</span>}
+                {b.symbol}{" "}
+                {b.low ? (
+                  <span className="ml-1 rounded bg-red-100 px-1 text-xs text-red-700 dark:bg-red-950 dark:text-red-300">
+                    low
+                  </span>
+                ) : (
+                  <span className="ml-1 text-xs text-emerald-700 dark:text-emerald-300">ok</span>
+                )}
               </td>
-              <td className="py-2 pr-3"><Amount value={b.balance} symbol={b.symbol} /></td>
-              <td className="py-2 pr-3"><Amount value={b.reserved} symbol={b.symbol} /></td>
-              <td className="py-2 pr-3"><Amount value={b.available} symbol={b.symbol} /></td>
+              <td className="py-2 pr-3">
+                <Amount value={b.balance} symbol={b.symbol} />
+              </td>
+              <td className="py-2 pr-3">
+                <Amount value={b.reserved} symbol={b.symbol} />
+              </td>
+              <td className="py-2 pr-3">
+                <Amount value={b.available} symbol={b.symbol} />
+              </td>
               <td className="py-2 pr-3">{b.lowBalanceThreshold ?? "—"}</td>
-              <td className="py-2 pr-3"><Time at={b.syncedAt} /></td>
+              <td className="py-2 pr-3">
+                <Time at={b.syncedAt} />
+              </td>
             </tr>
           ))}
         </Table>

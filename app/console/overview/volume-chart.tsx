@@ -30,14 +30,32 @@ export function VolumeChart({ rows, days: dayList }: { rows: Row[]; days: string
         return (
           <figure key={symbol} className="rounded-md bg-white p-3 shadow-sm dark:bg-zinc-900">
             <figcaption className="text-sm font-medium">
-              {symbol || "unknown asset"} <span className="font-normal text-zinc-500">· {total.toFixed()} {symbol} paid in {days} days</span>
+              {symbol || "unknown asset"}{" "}
+              <span className="font-normal text-zinc-500">
+                · {total.toFixed()} {symbol} paid in {days} days
+              </span>
             </figcaption>
-            <svg width={W} height={H + 18} viewBox={`0 0 ${W} ${H + 18}`} role="img" aria-label={`Paid ${symbol} volume per day over ${days} days`} className="mt-2 text-sky-600 dark:text-sky-400">
+            <svg
+              width={W}
+              height={H + 18}
+              viewBox={`0 0 ${W} ${H + 18}`}
+              role="img"
+              aria-label={`Paid ${symbol} volume per day over ${days} days`}
+              className="mt-2 text-sky-600 dark:text-sky-400"
+            >
               <line x1={0} y1={H} x2={W} y2={H} className="stroke-zinc-300 dark:stroke-zinc-700" />
               {dayList.map((d, i) => {
                 const r = byDay.get(d);
                 const v = dec(r?.volume ?? "0");
-                const h = max.isZero() ? 0 : Math.max(v.isZero() ? 0 : 2, v.div(max).times(H - 4).toNumber());
+                const h = max.isZero()
+                  ? 0
+                  : Math.max(
+                      v.isZero() ? 0 : 2,
+                      v
+                        .div(max)
+                        .times(H - 4)
+                        .toNumber(),
+                    );
                 return (
                   <g key={d}>
                     <rect x={i * 28 + 4} y={H - h} width={20} height={h} rx={2} fill="currentColor">

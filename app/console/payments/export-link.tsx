@@ -42,7 +42,13 @@ export function ExportLink({ href }: { href: string }) {
   }
   return (
     <span className="inline-flex items-center gap-2">
-      <a href={href} onClick={download} aria-busy={busy} className="rounded-md border border-zinc-300 px-3 py-1.5 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-zinc-700 dark:hover:bg-zinc-800" data-testid="export-csv">
+      <a
+        href={href}
+        onClick={download}
+        aria-busy={busy}
+        className="rounded-md border border-zinc-300 px-3 py-1.5 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:border-zinc-700 dark:hover:bg-zinc-800"
+        data-testid="export-csv"
+      >
         Export CSV
       </a>
       <span role="status" aria-live="polite" className="text-xs text-zinc-500" data-testid="export-progress">

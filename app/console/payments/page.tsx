@@ -25,13 +25,22 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
     currentUser(),
   ]);
   const isOperator = user?.role === "operator";
-  const keep = new URLSearchParams(Object.entries(sp).flatMap(([k, v]) => (typeof v === "string" && v && !k.startsWith("cursor") ? [[k, v]] : [])));
-  const next = page.nextCursor ? `?${new URLSearchParams([...keep, ["cursorAt", page.nextCursor.createdAt.toISOString()], ["cursorId", page.nextCursor.id]])}` : null;
-  const input = "mt-1 w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-900";
+  const keep = new URLSearchParams(
+    Object.entries(sp).flatMap(([k, v]) => (typeof v === "string" && v && !k.startsWith("cursor") ? [[k, v]] : [])),
+  );
+  const next = page.nextCursor
+    ? `?${new URLSearchParams([...keep, ["cursorAt", page.nextCursor.createdAt.toISOString()], ["cursorId", page.nextCursor.id]])}`
+    : null;
+  const input =
+    "mt-1 w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 dark:border-zinc-700 dark:bg-zinc-900";
   return (
     <div>
       <h1 className="text-xl font-semibold">{isOperator ? "All orders" : "Payment history"}</h1>
-      <form method="get" className="mt-4 grid grid-cols-2 gap-3 text-sm md:grid-cols-4 lg:grid-cols-8" aria-label="Filters">
+      <form
+        method="get"
+        className="mt-4 grid grid-cols-2 gap-3 text-sm md:grid-cols-4 lg:grid-cols-8"
+        aria-label="Filters"
+      >
         <label className="col-span-2">
           Trace id or order id
           <input name="q" defaultValue={filter.q ?? ""} className={input} />
@@ -75,7 +84,10 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
           </label>
         )}
         <div className="flex items-end gap-2">
-          <button type="submit" className="rounded-md bg-zinc-900 px-3 py-1.5 text-white dark:bg-zinc-100 dark:text-zinc-900">
+          <button
+            type="submit"
+            className="rounded-md bg-zinc-900 px-3 py-1.5 text-white dark:bg-zinc-100 dark:text-zinc-900"
+          >
             Filter
           </button>
           <ExportLink href={`/console/payments/export?${keep}`} />
@@ -88,14 +100,21 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         ) : (
           totals.map((t) => (
             <span key={t.assetId} className="rounded-md bg-white px-3 py-1.5 shadow-sm dark:bg-zinc-900">
-              {t.count} × <Amount value={t.amount} symbol={t.symbol} /> (fees <Amount value={t.fees} symbol={t.symbol} />)
+              {t.count} × <Amount value={t.amount} symbol={t.symbol} /> (fees{" "}
+              <Amount value={t.fees} symbol={t.symbol} />)
             </span>
           ))
         )}
       </section>
 
       <div className="mt-4 overflow-x-auto">
-        <Table columns={["Created", "Trace id", "Amount", "Paid by user", "Wallet", "Status"]} className="w-full text-left text-sm" headClassName="text-zinc-500" thClassName="py-2 pr-4 font-medium" bodyTestId="orders">
+        <Table
+          columns={["Created", "Trace id", "Amount", "Paid by user", "Wallet", "Status"]}
+          className="w-full text-left text-sm"
+          headClassName="text-zinc-500"
+          thClassName="py-2 pr-4 font-medium"
+          bodyTestId="orders"
+        >
           {page.items.map((o) => (
             <tr key={o.id} className="border-t border-zinc-200 dark:border-zinc-800">
               <td className="py-2 pr-4">
@@ -122,7 +141,10 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         {page.items.length === 0 && <p className="py-6 text-center text-zinc-500">Nothing here yet.</p>}
       </div>
       {next && (
-        <Link href={next} className="mt-4 inline-block rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700">
+        <Link
+          href={next}
+          className="mt-4 inline-block rounded-md border border-zinc-300 px-3 py-1.5 text-sm dark:border-zinc-700"
+        >
           Older →
         </Link>
       )}

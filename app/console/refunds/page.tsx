@@ -17,11 +17,16 @@ export default async function RefundsPage() {
   return (
     <div>
       <h1 className="text-xl font-semibold">Refunds</h1>
-      <p className="mt-1 text-sm text-zinc-500">Refunds to end users through their wallet, with a deterministic request id so a retry never refunds twice.</p>
+      <p className="mt-1 text-sm text-zinc-500">
+        Refunds to end users through their wallet, with a deterministic request id so a retry never refunds twice.
+      </p>
       {awaiting.length > 0 && (
         <section className="my-4" data-testid="awaiting-mixpay-refund">
           <h2 className="font-semibold">MixPay reported failed, refund not received</h2>
-          <p className="text-sm text-zinc-500">The broker paid MixPay; MixPay says the payment failed but has not sent the money back. Wait, ask MixPay, or refund the end user now (audited).</p>
+          <p className="text-sm text-zinc-500">
+            The broker paid MixPay; MixPay says the payment failed but has not sent the money back. Wait, ask MixPay, or
+            refund the end user now (audited).
+          </p>
           <Table>
             {awaiting.map((a) => (
               <tr key={a.orderId} className={ui.tr}>
@@ -44,7 +49,20 @@ export default async function RefundsPage() {
         <Empty>No refunds yet.</Empty>
       ) : (
         <div className="overflow-x-auto">
-          <Table columns={["Order (trace id)", "Amount", "Reason", "MixPay code", "Wallet", "Status", "Attempts", "Updated", "Action"]} testId="refunds">
+          <Table
+            columns={[
+              "Order (trace id)",
+              "Amount",
+              "Reason",
+              "MixPay code",
+              "Wallet",
+              "Status",
+              "Attempts",
+              "Updated",
+              "Action",
+            ]}
+            testId="refunds"
+          >
             {rows.map((r) => (
               <tr key={r.requestId} className={ui.tr}>
                 <td className={`${ui.td} font-mono text-xs`}>
@@ -67,7 +85,9 @@ export default async function RefundsPage() {
                   <Time at={r.updatedAt} />
                 </td>
                 <td className={ui.td}>
-                  {r.orderStatus === "refund_failed" && r.generation === latest.get(r.orderId) && <RetryRefundButton orderId={r.orderId} newId={r.walletFailedAt !== null} />}
+                  {r.orderStatus === "refund_failed" && r.generation === latest.get(r.orderId) && (
+                    <RetryRefundButton orderId={r.orderId} newId={r.walletFailedAt !== null} />
+                  )}
                 </td>
               </tr>
             ))}

@@ -19,14 +19,19 @@ export function SettlementQueue() {
   const [tracked, setTracked] = useState<string[]>([]);
   const [note, setNote] = useState("");
   const progress = useQuery({
-    ...trpc.operator.orderStatuses.queryOptions({ orderIds: tracked.length ? tracked : ["00000000-0000-0000-0000-000000000000"] }),
+    ...trpc.operator.orderStatuses.queryOptions({
+      orderIds: tracked.length ? tracked : ["00000000-0000-0000-0000-000000000000"],
+    }),
     enabled: tracked.length > 0,
-    refetchInterval: (q) => (q.state.data?.every((o) => FINAL.has(o.status) && o.status !== "settlement_failed") ? false : 1_000),
+    refetchInterval: (q) =>
+      q.state.data?.every((o) => FINAL.has(o.status) && o.status !== "settlement_failed") ? false : 1_000,
   });
   const retry = useMutation(
     trpc.operator.retrySettlements.mutationOptions({
       onSuccess: (r) => {
-        setNote(`Queued ${r.queued.length} for retry${r.skipped.length ? `, skipped ${r.skipped.length} no longer waiting` : ""}.`);
+        setNote(
+          `Queued ${r.queued.length} for retry${r.skipped.length ? `, skipped ${r.skipped.length} no longer waiting` : ""}.`,
+        );
         setTracked((t) => [...new Set([...r.queued, ...t])].slice(0, 500));
         setSelected(new Set());
         void queue.refetch();
@@ -34,14 +39,20 @@ export function SettlementQueue() {
     }),
   );
   const rows = queue.data ?? [];
-  const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
+  const toggle = (id: string) =>
+    setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
 
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">Settlement queue</h1>
-        <button type="button" className={ui.primary} disabled={selected.size === 0 || retry.isPending} onClick={() => retry.mutate({ orderIds: [...selected] })}>
+        <button
+          type="button"
+          className={ui.primary}
+          disabled={selected.size === 0 || retry.isPending}
+          onClick={() => retry.mutate({ orderIds: [...selected] })}
+        >
           {retry.isPending ? "Retrying…" : `Retry selected (${selected.size})`}
         </button>
         <span role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
@@ -49,7 +60,10 @@ export function SettlementQueue() {
         </span>
         <ErrorNote message={retry.error?.message} />
       </div>
-      <p className="text-sm text-zinc-500">Failed settlements, and paid orders whose settlement has run for more than 15 minutes. A retry transfers with the same trace_id, so it never pays twice.</p>
+      <p className="text-sm text-zinc-500">
+        Failed settlements, and paid orders whose settlement has run for more than 15 minutes. A retry transfers with
+        the same trace_id, so it never pays twice.
+      </p>
 
       {queue.isPending ? (
         <p role="status" className="text-sm text-zinc-500">
@@ -63,7 +77,12 @@ export function SettlementQueue() {
         <Table
           columns={[
             <label key="select" className="inline-flex items-center gap-1">
-              <input type="checkbox" checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))} /> <span className="sr-only">Select all</span>
+              <input
+                type="checkbox"
+                checked={allSelected}
+                onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
+              />{" "}
+              <span className="sr-only">Select all</span>
             </label>,
             "Trace id",
             "Status",
@@ -77,7 +96,12 @@ export function SettlementQueue() {
           {rows.map((q) => (
             <tr key={q.id} className={ui.tr} data-testid={`queue-${q.traceId}`}>
               <td className={ui.td}>
-                <input type="checkbox" aria-label={`Select ${q.traceId}`} checked={selected.has(q.id)} onChange={() => toggle(q.id)} />
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${q.traceId}`}
+                  checked={selected.has(q.id)}
+                  onChange={() => toggle(q.id)}
+                />
               </td>
               <td className={`${ui.td} font-mono text-xs`}>
                 <Link className="underline" href={`/console/orders/${q.id}`}>
@@ -95,7 +119,13 @@ export function SettlementQueue() {
                 <Time at={q.updatedAt} />
               </td>
               <td className={ui.td}>
-                <button type="button" className={ui.button} disabled={retry.isPending} onClick={() => retry.mutate({ orderIds: [q.id] })} aria-label={`Retry ${q.traceId}`}>
+                <button
+                  type="button"
+                  className={ui.button}
+                  disabled={retry.isPending}
+                  onClick={() => retry.mutate({ orderIds: [q.id] })}
+                  aria-label={`Retry ${q.traceId}`}
+                >
                   Retry
                 </button>
               </td>
@@ -112,13 +142,33 @@ export function SettlementQueue() {
           <ul className="mt-2 space-y-1 text-sm" data-testid="retry-progress">
             {tracked.map((id) => {
               const o = progress.data?.find((p) => p.id === id);
-              const outcome = !o ? "waiting…" : o.status === "settled" ? "settled ✓" : o.status === "settlement_failed" ? "failed again ✗" : FINAL.has(o.status) ? o.status : `${o.status}…`;
+              const outcome = !o
+                ? "waiting…"
+                : o.status === "settled"
+                  ? "settled ✓"
+                  : o.status === "settlement_failed"
+                    ? "failed again ✗"
+                    : FINAL.has(o.status)
+                      ? o.status
+                      : `${o.status}…`;
               return (
                 <li key={id} className="flex flex-wrap items-center gap-3" data-testid={`retry-${o?.traceId ?? id}`}>
                   <code className="font-mono text-xs">{o?.traceId ?? id}</code>
                   {o && <Status value={o.status} />}
-                  <span className={o?.status === "settled" ? "text-emerald-700 dark:text-emerald-300" : o?.status === "settlement_failed" ? "text-red-700 dark:text-red-300" : "text-zinc-500"}>{outcome}</span>
-                  {o?.statusReason && o.status !== "settled" && <span className="text-xs text-zinc-500">{o.statusReason}</span>}
+                  <span
+                    className={
+                      o?.status === "settled"
+                        ? "text-emerald-700 dark:text-emerald-300"
+                        : o?.status === "settlement_failed"
+                          ? "text-red-700 dark:text-red-300"
+                          : "text-zinc-500"
+                    }
+                  >
+                    {outcome}
+                  </span>
+                  {o?.statusReason && o.status !== "settled" && (
+                    <span className="text-xs text-zinc-500">{o.statusReason}</span>
+                  )}
                 </li>
               );
             })}

@@ -33,7 +33,15 @@ export function ReconcileNowButton() {
 }
 
 /** Explain one suspense item: funding, withdrawal, or a rebalance with a wallet (audited). */
-export function LabelForm({ journalId, incoming, wallets }: { journalId: string; incoming: boolean; wallets: string[] }) {
+export function LabelForm({
+  journalId,
+  incoming,
+  wallets,
+}: {
+  journalId: string;
+  incoming: boolean;
+  wallets: string[];
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [as, setAs] = useState<"funding" | "withdrawal" | "rebalance">(incoming ? "funding" : "withdrawal");
@@ -45,15 +53,41 @@ export function LabelForm({ journalId, incoming, wallets }: { journalId: string;
     label.mutate({ journalId, as, wallet: as === "rebalance" ? wallet : undefined, reason });
   };
   return (
-    <form onSubmit={submit} className="flex flex-wrap items-center gap-2" aria-label={`Label suspense item ${journalId}`}>
-      <select value={as} onChange={(e) => setAs(e.target.value as typeof as)} className={ui.input} aria-label="What it was">
-        {incoming ? <option value="funding">operator funding</option> : <option value="withdrawal">operator withdrawal</option>}
+    <form
+      onSubmit={submit}
+      className="flex flex-wrap items-center gap-2"
+      aria-label={`Label suspense item ${journalId}`}
+    >
+      <select
+        value={as}
+        onChange={(e) => setAs(e.target.value as typeof as)}
+        className={ui.input}
+        aria-label="What it was"
+      >
+        {incoming ? (
+          <option value="funding">operator funding</option>
+        ) : (
+          <option value="withdrawal">operator withdrawal</option>
+        )}
         <option value="rebalance">{incoming ? "moved in from a wallet" : "moved out to a wallet"}</option>
       </select>
       {as === "rebalance" && (
-        <input value={wallet} onChange={(e) => setWallet(e.target.value)} className={`${ui.input} w-24`} aria-label="Wallet provider" />
+        <input
+          value={wallet}
+          onChange={(e) => setWallet(e.target.value)}
+          className={`${ui.input} w-24`}
+          aria-label="Wallet provider"
+        />
       )}
-      <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="why (kept in the audit log)" required minLength={3} className={`${ui.input} w-56`} aria-label="Reason" />
+      <input
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        placeholder="why (kept in the audit log)"
+        required
+        minLength={3}
+        className={`${ui.input} w-56`}
+        aria-label="Reason"
+      />
       <button type="submit" className={ui.button} disabled={label.isPending}>
         {label.isPending ? "Saving…" : "Label"}
       </button>

@@ -24,7 +24,10 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
   await requireOperator();
   const sp = await searchParams;
   const caller = await serverCaller();
-  const [{ assets, lastReconciliation }, suspense] = await Promise.all([caller.treasury.summary(), caller.treasury.suspense()]);
+  const [{ assets, lastReconciliation }, suspense] = await Promise.all([
+    caller.treasury.summary(),
+    caller.treasury.suspense(),
+  ]);
   const week = lastWeekRange();
   const asset = assets.find((a) => a.assetId === one(sp.asset)) ?? assets.find((a) => a.symbol === "USDT") ?? assets[0];
   const from = isDay(one(sp.from)) ? one(sp.from)! : week.from;
@@ -44,8 +47,19 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
         <p className="mt-1 text-sm text-zinc-500" data-testid="last-reconciliation">
           {lastReconciliation ? (
             <>
-              Last reconciliation <Time at={lastReconciliation.at} />: {lastReconciliation.checks.length} balances checked,{" "}
-              <span className={differences.length ? "font-medium text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}>{differences.length} with a difference</span>, {lastReconciliation.lostSnapshots.length} lost snapshots, {lastReconciliation.reservations.length} reservation mismatches.
+              Last reconciliation <Time at={lastReconciliation.at} />: {lastReconciliation.checks.length} balances
+              checked,{" "}
+              <span
+                className={
+                  differences.length
+                    ? "font-medium text-red-700 dark:text-red-300"
+                    : "text-emerald-700 dark:text-emerald-300"
+                }
+              >
+                {differences.length} with a difference
+              </span>
+              , {lastReconciliation.lostSnapshots.length} lost snapshots, {lastReconciliation.reservations.length}{" "}
+              reservation mismatches.
             </>
           ) : (
             "Not reconciled yet: the first pass adopts Mixin's and the wallets' balances as the opening balances."
@@ -57,45 +71,81 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
           <div className="mt-3 grid gap-4 lg:grid-cols-2">
             {assets.map((a) => {
               const low = a.runwayDays !== null && a.runwayDays < RUNWAY_TARGET_DAYS;
-              const reserve = new Decimal(a.settlementPerDay).isZero() ? null : new Decimal(a.settlementPerDay).times(RUNWAY_TARGET_DAYS).plus(a.reserved).toFixed();
+              const reserve = new Decimal(a.settlementPerDay).isZero()
+                ? null
+                : new Decimal(a.settlementPerDay).times(RUNWAY_TARGET_DAYS).plus(a.reserved).toFixed();
               return (
-                <article key={a.assetId} className={ui.card} data-testid={`treasury-${a.symbol}`} aria-labelledby={`t-${a.assetId}`}>
+                <article
+                  key={a.assetId}
+                  className={ui.card}
+                  data-testid={`treasury-${a.symbol}`}
+                  aria-labelledby={`t-${a.assetId}`}
+                >
                   <div className="flex items-baseline justify-between gap-2">
                     <h2 id={`t-${a.assetId}`} className="text-lg font-semibold">
                       {a.symbol}
                     </h2>
-                    <span className={`rounded px-2 py-0.5 text-xs font-medium ${low ? "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"}`} data-testid={`runway-${a.symbol}`}>
+                    <span
+                      className={`rounded px-2 py-0.5 text-xs font-medium ${low ? "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"}`}
+                      data-testid={`runway-${a.symbol}`}
+                    >
                       {a.runwayDays === null ? "no settlements in 7 days" : `runway ${a.runwayDays} days`}
                     </span>
                   </div>
                   <TreasuryChart symbol={a.symbol} series={a.series} reserveLine={reserve} />
                   {a.hint && (
-                    <p className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100" data-testid={`hint-${a.symbol}`}>
+                    <p
+                      className="mt-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100"
+                      data-testid={`hint-${a.symbol}`}
+                    >
                       {a.hint}
                     </p>
                   )}
                   <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
                     <dt className="text-zinc-500">Mixin bot (synced)</dt>
-                    <dd><Amount value={a.botBalance} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.botBalance} symbol={a.symbol} />
+                    </dd>
                     <dt className="text-zinc-500">reserved · available</dt>
-                    <dd><Amount value={a.reserved} /> · <Amount value={a.available} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.reserved} /> · <Amount value={a.available} symbol={a.symbol} />
+                    </dd>
                     <dt className="text-zinc-500">wallet side</dt>
-                    <dd data-testid="wallet-side" data-wallets={a.wallets.map((w) => `${w.provider}=${w.balance}`).join(",")}>
+                    <dd
+                      data-testid="wallet-side"
+                      data-wallets={a.wallets.map((w) => `${w.provider}=${w.balance}`).join(",")}
+                    >
                       <Amount value={a.walletTotal} symbol={a.symbol} />
-                      {a.wallets.length > 1 && <span className="text-xs text-zinc-500"> ({a.wallets.map((w) => `${w.provider} ${w.balance}`).join(", ")})</span>}
+                      {a.wallets.length > 1 && (
+                        <span className="text-xs text-zinc-500">
+                          {" "}
+                          ({a.wallets.map((w) => `${w.provider} ${w.balance}`).join(", ")})
+                        </span>
+                      )}
                     </dd>
                     <dt className="text-zinc-500">owed to MixPay</dt>
-                    <dd><Amount value={a.owedMixpay} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.owedMixpay} symbol={a.symbol} />
+                    </dd>
                     <dt className="text-zinc-500">owed to end users</dt>
-                    <dd><Amount value={a.owedEndUsers} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.owedEndUsers} symbol={a.symbol} />
+                    </dd>
                     <dt className="text-zinc-500">fee income today · 7 d · 30 d</dt>
-                    <dd><Amount value={a.fees.today} /> · <Amount value={a.fees.d7} /> · <Amount value={a.fees.d30} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.fees.today} /> · <Amount value={a.fees.d7} /> ·{" "}
+                      <Amount value={a.fees.d30} symbol={a.symbol} />
+                    </dd>
                     <dt className="text-zinc-500">settled per day (7 d)</dt>
-                    <dd><Amount value={a.settlementPerDay} symbol={a.symbol} /></dd>
+                    <dd>
+                      <Amount value={a.settlementPerDay} symbol={a.symbol} />
+                    </dd>
                     {a.suspense !== "0" && (
                       <>
                         <dt className="text-red-700 dark:text-red-300">in suspense</dt>
-                        <dd className="text-red-700 dark:text-red-300"><Amount value={a.suspense} symbol={a.symbol} /></dd>
+                        <dd className="text-red-700 dark:text-red-300">
+                          <Amount value={a.suspense} symbol={a.symbol} />
+                        </dd>
                       </>
                     )}
                   </dl>
@@ -119,7 +169,9 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
                 const incoming = s.amounts.some((x) => new Decimal(x.amount).isNegative());
                 return (
                   <tr key={s.journalId} className={ui.tr}>
-                    <td className={ui.td}><Time at={s.occurredAt} /></td>
+                    <td className={ui.td}>
+                      <Time at={s.occurredAt} />
+                    </td>
                     <td className={ui.td}>
                       {s.amounts.map((x) => (
                         <div key={x.assetId}>
@@ -132,9 +184,15 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
                       {s.snapshotId && <div className="font-mono text-xs text-zinc-500">snapshot {s.snapshotId}</div>}
                       {s.orderId && <div className="font-mono text-xs text-zinc-500">order {s.orderId}</div>}
                     </td>
-                    <td className={`${ui.td} max-w-xs text-xs`}>{s.alert ? `${s.alert.acknowledged ? "(acknowledged) " : ""}${s.alert.message}` : "—"}</td>
+                    <td className={`${ui.td} max-w-xs text-xs`}>
+                      {s.alert ? `${s.alert.acknowledged ? "(acknowledged) " : ""}${s.alert.message}` : "—"}
+                    </td>
                     <td className={ui.td}>
-                      <LabelForm journalId={s.journalId} incoming={incoming} wallets={asset?.wallets.map((w) => w.provider) ?? []} />
+                      <LabelForm
+                        journalId={s.journalId}
+                        incoming={incoming}
+                        wallets={asset?.wallets.map((w) => w.provider) ?? []}
+                      />
                     </td>
                   </tr>
                 );
@@ -171,7 +229,12 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
             <button type="submit" className={ui.button}>
               Show
             </button>
-            <a className={ui.primary} href={`/console/treasury/statement?asset=${asset.assetId}&from=${from}&to=${to}`} download data-testid="statement-csv">
+            <a
+              className={ui.primary}
+              href={`/console/treasury/statement?asset=${asset.assetId}&from=${from}&to=${to}`}
+              download
+              data-testid="statement-csv"
+            >
               Export CSV
             </a>
           </form>
@@ -181,11 +244,33 @@ export default async function TreasuryPage({ searchParams }: { searchParams: Pro
                 <tr key={`${l.day}-${l.account}`} className={ui.tr}>
                   <td className={ui.td}>{l.day}</td>
                   <td className={ui.td}>{l.account}</td>
-                  <td className={ui.td}><Amount value={l.opening} /></td>
-                  <td className={`${ui.td} text-xs`}>{Object.entries(l.inflows).map(([k, v]) => <div key={k}>{k} +{v}</div>)}</td>
-                  <td className={`${ui.td} text-xs`}>{Object.entries(l.outflows).map(([k, v]) => <div key={k}>{k} −{v}</div>)}</td>
-                  <td className={ui.td}>{l.differences === "0" ? "—" : <span className="text-red-700 dark:text-red-300">{l.differences}</span>}</td>
-                  <td className={`${ui.td} font-medium`}><Amount value={l.closing} symbol={asset.symbol} /></td>
+                  <td className={ui.td}>
+                    <Amount value={l.opening} />
+                  </td>
+                  <td className={`${ui.td} text-xs`}>
+                    {Object.entries(l.inflows).map(([k, v]) => (
+                      <div key={k}>
+                        {k} +{v}
+                      </div>
+                    ))}
+                  </td>
+                  <td className={`${ui.td} text-xs`}>
+                    {Object.entries(l.outflows).map(([k, v]) => (
+                      <div key={k}>
+                        {k} −{v}
+                      </div>
+                    ))}
+                  </td>
+                  <td className={ui.td}>
+                    {l.differences === "0" ? (
+                      "—"
+                    ) : (
+                      <span className="text-red-700 dark:text-red-300">{l.differences}</span>
+                    )}
+                  </td>
+                  <td className={`${ui.td} font-medium`}>
+                    <Amount value={l.closing} symbol={asset.symbol} />
+                  </td>
                 </tr>
               ))}
             </Table>

@@ -11,7 +11,15 @@ interface Point {
  * side (what end users paid in). The two drift apart as the wallet fills and the bot drains; the
  * dashed line is the bot's reserve for the runway target. Hand-made SVG with a <title> per point.
  */
-export function TreasuryChart({ symbol, series, reserveLine }: { symbol: string; series: Point[]; reserveLine: string | null }) {
+export function TreasuryChart({
+  symbol,
+  series,
+  reserveLine,
+}: {
+  symbol: string;
+  series: Point[];
+  reserveLine: string | null;
+}) {
   const W = 420;
   const H = 120;
   const pad = 4;
@@ -20,13 +28,38 @@ export function TreasuryChart({ symbol, series, reserveLine }: { symbol: string;
   const min = values.reduce((m, v) => (v.lt(m) ? v : m), dec("0"));
   const span = max.minus(min).isZero() ? dec("1") : max.minus(min);
   const x = (i: number) => pad + (i * (W - 2 * pad)) / Math.max(1, series.length - 1);
-  const y = (v: string) => H - pad - dec(v).minus(min).div(span).times(H - 2 * pad).toNumber();
-  const path = (key: "bot" | "wallet") => series.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
+  const y = (v: string) =>
+    H -
+    pad -
+    dec(v)
+      .minus(min)
+      .div(span)
+      .times(H - 2 * pad)
+      .toNumber();
+  const path = (key: "bot" | "wallet") =>
+    series.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
   return (
     <figure className="mt-2" data-testid={`treasury-chart-${symbol}`}>
-      <svg width="100%" height={H + 18} viewBox={`0 0 ${W} ${H + 18}`} preserveAspectRatio="none" role="img" aria-label={`${symbol}: Mixin bot and wallet balances over ${series.length} days`} className="max-w-full">
+      <svg
+        width="100%"
+        height={H + 18}
+        viewBox={`0 0 ${W} ${H + 18}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${symbol}: Mixin bot and wallet balances over ${series.length} days`}
+        className="max-w-full"
+      >
         <line x1={0} y1={y("0")} x2={W} y2={y("0")} className="stroke-zinc-300 dark:stroke-zinc-700" />
-        {reserveLine && <line x1={0} y1={y(reserveLine)} x2={W} y2={y(reserveLine)} strokeDasharray="4 4" className="stroke-red-400 dark:stroke-red-500" />}
+        {reserveLine && (
+          <line
+            x1={0}
+            y1={y(reserveLine)}
+            x2={W}
+            y2={y(reserveLine)}
+            strokeDasharray="4 4"
+            className="stroke-red-400 dark:stroke-red-500"
+          />
+        )}
         <path d={path("wallet")} fill="none" strokeWidth={2} className="stroke-amber-500 dark:stroke-amber-400" />
         <path d={path("bot")} fill="none" strokeWidth={2} className="stroke-sky-600 dark:stroke-sky-400" />
         {series.map((p, i) => (
@@ -38,7 +71,12 @@ export function TreasuryChart({ symbol, series, reserveLine }: { symbol: string;
               <title>{`${p.day}: wallet side ${p.wallet} ${symbol}`}</title>
             </circle>
             {(i % 4 === 0 || i === series.length - 1) && (
-              <text x={x(i)} y={H + 13} textAnchor={i === 0 ? "start" : i === series.length - 1 ? "end" : "middle"} className="fill-zinc-500 text-[9px]">
+              <text
+                x={x(i)}
+                y={H + 13}
+                textAnchor={i === 0 ? "start" : i === series.length - 1 ? "end" : "middle"}
+                className="fill-zinc-500 text-[9px]"
+              >
                 {p.day.slice(5)}
               </text>
             )}

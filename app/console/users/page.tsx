@@ -12,7 +12,10 @@ export default async function UsersPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-xl font-semibold">Users and roles</h1>
-        <p className="mt-1 text-sm text-zinc-500">Merchants read the payments of the payee ids linked to them. A merchant who signs in with Mixin is linked to their Mixin user id (their MixPay payee id) automatically.</p>
+        <p className="mt-1 text-sm text-zinc-500">
+          Merchants read the payments of the payee ids linked to them. A merchant who signs in with Mixin is linked to
+          their Mixin user id (their MixPay payee id) automatically.
+        </p>
       </div>
       <InviteForm />
       {rows.length === 0 ? (
@@ -30,12 +33,24 @@ export default async function UsersPage() {
                     {u.mixinUserId && <div className="text-xs text-zinc-500">Mixin {u.mixinUserId}</div>}
                   </td>
                   <td className={ui.td}>{u.role}</td>
-                  <td className={ui.td}>{u.role === "merchant" ? <PayeeLinks userId={u.id} payeeIds={u.payeeIds} /> : <span className="text-zinc-500">every payee</span>}</td>
+                  <td className={ui.td}>
+                    {u.role === "merchant" ? (
+                      <PayeeLinks userId={u.id} payeeIds={u.payeeIds} />
+                    ) : (
+                      <span className="text-zinc-500">every payee</span>
+                    )}
+                  </td>
                   <td className={ui.td}>
                     <Time at={u.createdAt} />
                   </td>
                   <td className={ui.td}>
-                    <span className={u.disabled ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}>{u.disabled ? "disabled" : "active"}</span>{" "}
+                    <span
+                      className={
+                        u.disabled ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"
+                      }
+                    >
+                      {u.disabled ? "disabled" : "active"}
+                    </span>{" "}
                     {u.id !== me?.id && <DisableToggle userId={u.id} email={label} disabled={u.disabled} />}
                   </td>
                 </tr>

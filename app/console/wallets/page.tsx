@@ -12,11 +12,24 @@ export default async function WalletsPage() {
   return (
     <div>
       <h1 className="text-xl font-semibold">Wallets</h1>
-      <p className="mt-1 text-sm text-zinc-500">A disabled wallet is no longer offered: MixPay calls naming it are refused with 11000, as for an unknown wallet.</p>
+      <p className="mt-1 text-sm text-zinc-500">
+        A disabled wallet is no longer offered: MixPay calls naming it are refused with 11000, as for an unknown wallet.
+      </p>
       {rows.length === 0 ? (
         <Empty>No wallets configured.</Empty>
       ) : (
-        <Table columns={["Wallet (MixPay name)", "Display name", "Provider", "Served by", "State", "Updated", <Hidden key="actions">Actions</Hidden>]} testId="wallets">
+        <Table
+          columns={[
+            "Wallet (MixPay name)",
+            "Display name",
+            "Provider",
+            "Served by",
+            "State",
+            "Updated",
+            <Hidden key="actions">Actions</Hidden>,
+          ]}
+          testId="wallets"
+        >
           {rows.map((w) => (
             <tr key={w.name} className={ui.tr} data-testid={`wallet-${w.name}`}>
               <td className={`${ui.td} font-mono`}>{w.name}</td>
@@ -25,7 +38,13 @@ export default async function WalletsPage() {
               <td className={ui.td} data-testid={`served-by-${w.name}`}>
                 {w.servedBySummary}
               </td>
-              <td className={ui.td}>{w.enabled ? <span className="text-emerald-700 dark:text-emerald-300">enabled</span> : <span className="text-zinc-500">disabled</span>}</td>
+              <td className={ui.td}>
+                {w.enabled ? (
+                  <span className="text-emerald-700 dark:text-emerald-300">enabled</span>
+                ) : (
+                  <span className="text-zinc-500">disabled</span>
+                )}
+              </td>
               <td className={ui.td}>
                 <Time at={w.updatedAt} />
               </td>

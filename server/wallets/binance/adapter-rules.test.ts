@@ -42,7 +42,9 @@ describe("amounts", () => {
 
 describe("configuration", () => {
   it("maps Mixin asset ids to Binance symbols and refuses malformed entries", () => {
-    const m = parseAssetCurrencies("4D8C508B-91c5-375b-92b0-ee702ed2dac5:usdt, c6d0c728-2624-429b-8e0d-d9d19b6592fa:BTC");
+    const m = parseAssetCurrencies(
+      "4D8C508B-91c5-375b-92b0-ee702ed2dac5:usdt, c6d0c728-2624-429b-8e0d-d9d19b6592fa:BTC",
+    );
     expect([...m]).toEqual([
       ["4d8c508b-91c5-375b-92b0-ee702ed2dac5", "USDT"],
       ["c6d0c728-2624-429b-8e0d-d9d19b6592fa", "BTC"],
@@ -65,7 +67,10 @@ describe("configuration", () => {
     });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, sink);
     const secret = "s3cr3t-binance-value";
-    log.info({ config: { apiKey: "key", secret }, env: { BINANCE_PAY_SECRET: secret }, wallet: { config: { secret } } }, "configured");
+    log.info(
+      { config: { apiKey: "key", secret }, env: { BINANCE_PAY_SECRET: secret }, wallet: { config: { secret } } },
+      "configured",
+    );
     log.info({ BINANCE_PAY_SECRET: secret }, "flat");
     expect(out).toContain("[redacted]");
     expect(out).not.toContain(secret);
@@ -73,7 +78,8 @@ describe("configuration", () => {
 });
 
 describe("platform certificates", () => {
-  const pem = () => generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const pem = () =>
+    generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString();
   it("are fetched once and cached, fetched again for an unknown serial (rotation), at most every minRefetchMs", async () => {
     let now = 1_000_000;
     let served = [{ certSerial: "a", certPublic: pem() }];

@@ -59,14 +59,20 @@ interface Links {
 async function createBinanceOrder(overrides: Record<string, unknown> = {}) {
   const body = createBody({ wallet: "binance", amount: "2.5", ...overrides });
   const r = await envelope<Links>(await handleCreateOrder(createRequest(body)));
-  const [order] = await store.db.select().from(orders).where(eq(orders.traceId, body.trace_id as string));
+  const [order] = await store.db
+    .select()
+    .from(orders)
+    .where(eq(orders.traceId, body.trace_id as string));
   return { r, order: order!, body };
 }
 
 const timeline = async (orderId: string) =>
-  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id))).map((e) => e.type);
+  (await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id))).map(
+    (e) => e.type,
+  );
 const orderRow = async (orderId: string) => (await store.db.select().from(orders).where(eq(orders.id, orderId)))[0]!;
-const outboxOf = async (orderId: string) => (await store.db.select().from(outbox)).filter((e) => (e.data as { orderId?: string }).orderId === orderId);
+const outboxOf = async (orderId: string) =>
+  (await store.db.select().from(outbox)).filter((e) => (e.data as { orderId?: string }).orderId === orderId);
 
 describe("Binance Pay: create_order → pay → webhook → paid → settlement", () => {
   it("creates the Binance order, stores its links, and a verified webhook (re-queried) marks the order paid and queues settlement", async () => {
@@ -88,13 +94,22 @@ describe("Binance Pay: create_order → pay → webhook → paid → settlement"
     expect(r.data.checkout_url).toBe(`${double.url}/en/checkout/${at.token}`);
     expect(r.data.deep_link).toMatch(/^bnc:\/\/app\.binance\.com\/payment\/secpay\?tempToken=/);
     expect(r.data.universal_url).toMatch(new RegExp(`^${double.url}/payment/secpay\\?linkToken=`));
-    expect(order).toMatchObject({ checkoutUrl: r.data.checkout_url, deepLink: r.data.deep_link, universalUrl: r.data.universal_url });
+    expect(order).toMatchObject({
+      checkoutUrl: r.data.checkout_url,
+      deepLink: r.data.deep_link,
+      universalUrl: r.data.universal_url,
+    });
 
     const paid = await double.pay(order.walletOrderId!);
     expect(paid.webhook).toMatchObject({ status: 200, bizStatus: "PAY_SUCCESS" });
     expect(JSON.parse(paid.webhook!.response)).toEqual(SUCCESS);
     expect((await orderRow(order.id)).status).toBe("paid");
-    expect(await timeline(order.id)).toEqual(["order.created", "wallet.payment_created", "wallet.notified", "wallet.paid"]);
+    expect(await timeline(order.id)).toEqual([
+      "order.created",
+      "wallet.payment_created",
+      "wallet.notified",
+      "wallet.paid",
+    ]);
     expect((await outboxOf(order.id)).map((e) => [e.id, e.name])).toEqual([[`order.paid/${order.id}`, "order/paid"]]);
     // The webhook was a hint: the broker queried the order before acting; every request was signed correctly.
     expect(double.requests().map((q) => q.path)).toContain("/binancepay/openapi/v2/order/query");
@@ -123,7 +138,10 @@ describe("Binance Pay: create_order → pay → webhook → paid → settlement"
     expect(await timeline(order.id)).toEqual([...before, "wallet.notified", "wallet.duplicate_notice"]);
     expect((await orderRow(order.id)).status).toBe("paid");
     expect(await outboxOf(order.id)).toHaveLength(1);
-    const receipts = await store.db.select().from(walletWebhookReceipts).where(eq(walletWebhookReceipts.bizId, order.walletOrderId!));
+    const receipts = await store.db
+      .select()
+      .from(walletWebhookReceipts)
+      .where(eq(walletWebhookReceipts.bizId, order.walletOrderId!));
     expect(receipts).toHaveLength(2);
   });
 
@@ -139,17 +157,33 @@ describe("Binance Pay: create_order → pay → webhook → paid → settlement"
     // A correctly signed notification with one byte changed.
     const good = await double.resendWebhook(order.walletOrderId!, { fresh: true });
     expect(good!.status).toBe(200);
-    const tampered = await fetch(webhook.url, { method: "POST", headers: good!.headers, body: good!.body.replace('"PAY_SUCCESS"', '"PAY_CLOSED"') });
+    const tampered = await fetch(webhook.url, {
+      method: "POST",
+      headers: good!.headers,
+      body: good!.body.replace('"PAY_SUCCESS"', '"PAY_CLOSED"'),
+    });
     expect(tampered.status).toBe(401);
     // An unknown certificate serial.
-    const unknownSerial = await fetch(webhook.url, { method: "POST", headers: { ...good!.headers, "BinancePay-Certificate-SN": "0".repeat(32) }, body: good!.body });
+    const unknownSerial = await fetch(webhook.url, {
+      method: "POST",
+      headers: { ...good!.headers, "BinancePay-Certificate-SN": "0".repeat(32) },
+      body: good!.body,
+    });
     expect(unknownSerial.status).toBe(401);
     // An absurdly large body is refused before any work.
-    const huge = await fetch(webhook.url, { method: "POST", headers: good!.headers, body: `${good!.body}${" ".repeat(70_000)}` });
+    const huge = await fetch(webhook.url, {
+      method: "POST",
+      headers: good!.headers,
+      body: `${good!.body}${" ".repeat(70_000)}`,
+    });
     expect(huge.status).toBe(413);
     // The genuine bytes, replayed after the freshness window.
     const pay = binancePay()!;
-    const stale = await handleBinanceWebhook(store.db, { headers: new Headers(good!.headers), rawBody: good!.body }, { ...pay, now: () => Date.now() + pay.wallet.config.webhookToleranceMs + 1000 });
+    const stale = await handleBinanceWebhook(
+      store.db,
+      { headers: new Headers(good!.headers), rawBody: good!.body },
+      { ...pay, now: () => Date.now() + pay.wallet.config.webhookToleranceMs + 1000 },
+    );
     expect(stale).toMatchObject({ status: 400, outcome: "stale" });
     expect((await orderRow(order.id)).status).toBe("paid");
     expect(await outboxOf(order.id)).toHaveLength(1);
@@ -227,7 +261,10 @@ describe("Binance Pay: create failures", () => {
     const { r, order } = await createBinanceOrder();
     expect(r).toMatchObject({ code: 11002, success: false, status: 200 });
     expect(order.status).toBe("failed");
-    const [failed] = await store.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.type, "wallet.create_failed")));
+    const [failed] = await store.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.type, "wallet.create_failed")));
     expect(failed!.message).toMatch(/Binance Pay HTTP_503/);
   });
 
@@ -235,7 +272,10 @@ describe("Binance Pay: create failures", () => {
     process.env.BINANCE_PAY_ASSET_CURRENCIES = "4d8c508b-91c5-375b-92b0-ee702ed2dac5:USDT";
     resetEnvCache();
     try {
-      const { r, order } = await createBinanceOrder({ asset_id: "43d61dcd-e413-450d-80b8-101d5e903357", amount: "0.001" });
+      const { r, order } = await createBinanceOrder({
+        asset_id: "43d61dcd-e413-450d-80b8-101d5e903357",
+        amount: "0.001",
+      });
       expect(r.code).toBe(11002);
       expect(order.statusReason).toMatch(/no Binance Pay currency is configured/);
     } finally {
@@ -279,7 +319,10 @@ describe("Binance Pay: order lifetime and commission", () => {
     const balanceBefore = double.balance("USDT");
     await double.pay(order.walletOrderId!);
     expect(double.order(order.walletOrderId!)!.commission).toBe("0.00252500"); // 0.1% of 2.525
-    const [paid] = await store.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.type, "wallet.paid")));
+    const [paid] = await store.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.type, "wallet.paid")));
     expect(paid!.data).toMatchObject({ commission: "0.00252500", orderAmount: "2.52500000" });
     expect(Number(double.balance("USDT")) - Number(balanceBefore)).toBeCloseTo(2.522475, 8);
     const notice = double.webhooks().find((w) => w.prepayId === order.walletOrderId && w.bizType === "PAY")!;
@@ -316,7 +359,12 @@ describe("Binance Pay: refunds", () => {
 
     const atDouble = double.refunds().filter((r) => r.prepayId === order.walletOrderId);
     expect(atDouble).toHaveLength(1);
-    expect(atDouble[0]).toMatchObject({ refundRequestId: refundRequestIdFor(order.id), refundAmount: "2.52500000", calls: 2, refundStatus: "REFUND_SUCCESS" });
+    expect(atDouble[0]).toMatchObject({
+      refundRequestId: refundRequestIdFor(order.id),
+      refundAmount: "2.52500000",
+      calls: 2,
+      refundStatus: "REFUND_SUCCESS",
+    });
     expect(double.order(order.walletOrderId!)!.refundedAmount).toBe("2.52500000");
     const attempts = await store.db.select().from(outboundAttempts).where(eq(outboundAttempts.orderId, order.id));
     expect(attempts.map((a) => [a.idempotencyKey, a.outcome])).toEqual([
@@ -346,7 +394,9 @@ describe("Binance Pay: refunds", () => {
     const order = await paidLateOrder();
     double.setBalance("USDT", "1");
     try {
-      await expect(refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).rejects.toThrow(/insufficient binance balance/);
+      await expect(refundEndUser(store.db, order.id, (k) => walletProvider(k as "binance"))).rejects.toThrow(
+        /insufficient binance balance/,
+      );
       const [refund] = await store.db.select().from(refunds).where(eq(refunds.orderId, order.id));
       expect(refund!.lastError).toMatch(/Binance Pay balance cannot cover 2.525/);
       const [alert] = await store.db.select().from(alerts).where(eq(alerts.kind, "wallet_balance_insufficient"));
@@ -361,7 +411,11 @@ describe("Binance Pay: refunds", () => {
 describe("describeWalletProviders", () => {
   it("says the binance wallet is served by Binance Pay when configured, and by the demo wallet otherwise", async () => {
     const configured = await describeWalletProviders(store.db);
-    expect(configured.find((w) => w.wallet === "binance")).toMatchObject({ provider: "binance", servedBy: "binance", summary: `Binance Pay at ${double.url}` });
+    expect(configured.find((w) => w.wallet === "binance")).toMatchObject({
+      provider: "binance",
+      servedBy: "binance",
+      summary: `Binance Pay at ${double.url}`,
+    });
     expect(configured.find((w) => w.wallet === "demo")).toMatchObject({ provider: "demo", servedBy: "demo" });
     const key = process.env.BINANCE_PAY_API_KEY;
     const secret = process.env.BINANCE_PAY_SECRET;

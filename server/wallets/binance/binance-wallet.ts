@@ -1,7 +1,20 @@
 import Decimal from "decimal.js";
 import { AppError, AppErrorCode } from "@/server/errors";
-import type { PaymentNotice, WalletOrder, WalletPayment, WalletProvider, WalletRefundRequest, WalletRefundResult } from "../port";
-import { BINANCE_CODES, BinancePayClient, BinancePayError, type QueryOrderResult, type QueryRefundResult } from "./client";
+import type {
+  PaymentNotice,
+  WalletOrder,
+  WalletPayment,
+  WalletProvider,
+  WalletRefundRequest,
+  WalletRefundResult,
+} from "../port";
+import {
+  BINANCE_CODES,
+  BinancePayClient,
+  BinancePayError,
+  type QueryOrderResult,
+  type QueryRefundResult,
+} from "./client";
 import type { BinancePayConfig } from "./config";
 
 /** How many trade numbers one order may use when creates time out (each lost one is closed). */
@@ -17,7 +30,8 @@ export function merchantTradeNoFor(orderId: string, attempt: number): string {
   const hex = orderId.replace(/-/g, "").toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(hex)) throw new AppError(AppErrorCode.INTERNAL, `not an order id: ${orderId}`);
   if (attempt === 0) return hex;
-  if (attempt < 1 || attempt > 9) throw new AppError(AppErrorCode.INTERNAL, `trade number attempt out of range: ${attempt}`);
+  if (attempt < 1 || attempt > 9)
+    throw new AppError(AppErrorCode.INTERNAL, `trade number attempt out of range: ${attempt}`);
   return `${hex.slice(0, 30)}r${attempt}`;
 }
 
@@ -37,7 +51,11 @@ export const BINANCE_MAX_ORDER_EXPIRY_MS = 3_600_000;
  * clamp it and say so"). The broker's order keeps MixPay's expired_at: the Binance checkout may
  * close earlier (the order is then cancelled, its reservation released), never later.
  */
-export function binanceOrderExpireTime(expiredAt: Date, maxMs: number = BINANCE_MAX_ORDER_EXPIRY_MS, now: number = Date.now()): number {
+export function binanceOrderExpireTime(
+  expiredAt: Date,
+  maxMs: number = BINANCE_MAX_ORDER_EXPIRY_MS,
+  now: number = Date.now(),
+): number {
   return Math.min(expiredAt.getTime(), now + maxMs);
 }
 
@@ -84,7 +102,11 @@ export class BinancePayWallet implements WalletProvider {
 
   async createPayment(order: WalletOrder): Promise<WalletPayment> {
     const currency = this.currencyOf(order.assetId);
-    if (!currency) throw new AppError(AppErrorCode.PAYMENT_UNAVAILABLE, `no Binance Pay currency is configured for asset ${order.assetId} (BINANCE_PAY_ASSET_CURRENCIES)`);
+    if (!currency)
+      throw new AppError(
+        AppErrorCode.PAYMENT_UNAVAILABLE,
+        `no Binance Pay currency is configured for asset ${order.assetId} (BINANCE_PAY_ASSET_CURRENCIES)`,
+      );
     const returnUrl = new URL(`/r/${order.id}`, this.config.publicBaseUrl).toString();
     const lost: string[] = [];
     for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
@@ -96,7 +118,14 @@ export class BinancePayWallet implements WalletProvider {
           orderAmount: binanceAmount(order.payAmount),
           currency,
           description: `MixPay payment ${order.traceId}`,
-          goodsDetails: [{ goodsType: "02", goodsCategory: "Z000", referenceGoodsId: order.id, goodsName: `MixPay payment in ${currency}` }],
+          goodsDetails: [
+            {
+              goodsType: "02",
+              goodsCategory: "Z000",
+              referenceGoodsId: order.id,
+              goodsName: `MixPay payment in ${currency}`,
+            },
+          ],
           returnUrl,
           cancelUrl: returnUrl,
           orderExpireTime: binanceOrderExpireTime(order.expiredAt, this.config.maxOrderExpiryMs),
@@ -105,13 +134,26 @@ export class BinancePayWallet implements WalletProvider {
           webhookUrl: this.config.webhookUrl,
           passThroughInfo: JSON.stringify({ orderId: order.id }),
         });
-        return { walletOrderId: r.prepayId, walletTradeNo: merchantTradeNo, checkoutUrl: r.checkoutUrl, deepLink: r.deeplink, universalUrl: r.universalUrl };
+        return {
+          walletOrderId: r.prepayId,
+          walletTradeNo: merchantTradeNo,
+          checkoutUrl: r.checkoutUrl,
+          deepLink: r.deeplink,
+          universalUrl: r.universalUrl,
+        };
       } catch (e) {
         // The order may exist at Binance with links the broker never saw (they cannot be read
         // again): close it and create anew under the next trade number.
-        const unknownOutcome = e instanceof BinancePayError && (e.outcomeUnknown || e.binanceCode === BINANCE_CODES.INVALID_MERCHANT_TRADE_NO);
+        const unknownOutcome =
+          e instanceof BinancePayError &&
+          (e.outcomeUnknown || e.binanceCode === BINANCE_CODES.INVALID_MERCHANT_TRADE_NO);
         if (!unknownOutcome || attempt === MAX_CREATE_ATTEMPTS - 1) {
-          if (lost.length) throw new BinancePayError(e instanceof BinancePayError ? e.binanceCode : "ERROR", `${(e as Error).message} (after closing ${lost.join(", ")})`, { cause: e });
+          if (lost.length)
+            throw new BinancePayError(
+              e instanceof BinancePayError ? e.binanceCode : "ERROR",
+              `${(e as Error).message} (after closing ${lost.join(", ")})`,
+              { cause: e },
+            );
           throw e;
         }
         await this.closeLostOrder(merchantTradeNo);
@@ -153,7 +195,8 @@ export class BinancePayWallet implements WalletProvider {
       await this.client.closeOrder({ prepayId: walletOrderId });
       return "closed";
     } catch (e) {
-      if (e instanceof BinancePayError && e.binanceCode === BINANCE_CODES.INVALID_ORDER_STATUS) return "payment_in_progress";
+      if (e instanceof BinancePayError && e.binanceCode === BINANCE_CODES.INVALID_ORDER_STATUS)
+        return "payment_in_progress";
       throw e;
     }
   }
@@ -181,7 +224,11 @@ export class BinancePayWallet implements WalletProvider {
       refundId = r.refundId;
     } catch (e) {
       if (e instanceof BinancePayError && e.binanceCode === BINANCE_CODES.ACCOUNT_REMAINING_AMOUNT_NOT_ENOUGH) {
-        return { status: "failed", errorCode: "insufficient_balance", error: `the broker's Binance Pay balance cannot cover ${req.amount} (${e.message})` };
+        return {
+          status: "failed",
+          errorCode: "insufficient_balance",
+          error: `the broker's Binance Pay balance cannot cover ${req.amount} (${e.message})`,
+        };
       }
       throw e;
     }
@@ -215,7 +262,10 @@ function refundResultOf(q: QueryRefundResult, refundId?: string): WalletRefundRe
   const providerRefundId = refundId ?? q.refundId ?? q.refundRequestId;
   // Binance gives back this refund's share of the commission (the ledger books it, and counts it
   // out of a refund still in flight).
-  const commissionReturned = q.refundCommission && new Decimal(q.refundCommission).gt(0) ? new Decimal(q.refundCommission).toFixed(8) : undefined;
+  const commissionReturned =
+    q.refundCommission && new Decimal(q.refundCommission).gt(0)
+      ? new Decimal(q.refundCommission).toFixed(8)
+      : undefined;
   switch (q.refundStatus) {
     case "REFUND_SUCCESS":
       return { status: "succeeded", providerRefundId, commissionReturned };

@@ -14,7 +14,10 @@ export class BinanceCertificates {
 
   constructor(
     private readonly fetchCertificates: () => Promise<BinanceCertificate[]>,
-    private readonly opts: { ttlMs: number; minRefetchMs: number; now?: () => number } = { ttlMs: 3_600_000, minRefetchMs: 10_000 },
+    private readonly opts: { ttlMs: number; minRefetchMs: number; now?: () => number } = {
+      ttlMs: 3_600_000,
+      minRefetchMs: 10_000,
+    },
   ) {}
 
   async publicKey(serial: string): Promise<KeyObject | undefined> {

@@ -24,11 +24,19 @@ export class BinancePayError extends AppError {
   /** The call may have taken effect at Binance (timeout, network error, 5xx). */
   readonly outcomeUnknown: boolean;
 
-  constructor(binanceCode: string, message: string, opts: { outcomeUnknown?: boolean; retryable?: boolean; cause?: unknown } = {}) {
-    super(opts.retryable ? AppErrorCode.RETRYABLE : AppErrorCode.PAYMENT_UNAVAILABLE, `Binance Pay ${binanceCode}: ${message}`, {
-      details: { binanceCode },
-      cause: opts.cause,
-    });
+  constructor(
+    binanceCode: string,
+    message: string,
+    opts: { outcomeUnknown?: boolean; retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(
+      opts.retryable ? AppErrorCode.RETRYABLE : AppErrorCode.PAYMENT_UNAVAILABLE,
+      `Binance Pay ${binanceCode}: ${message}`,
+      {
+        details: { binanceCode },
+        cause: opts.cause,
+      },
+    );
     this.name = "BinancePayError";
     this.binanceCode = binanceCode;
     this.outcomeUnknown = opts.outcomeUnknown ?? false;
@@ -69,7 +77,17 @@ export const createOrderResult = z.object({
 });
 export type CreateOrderResult = z.infer<typeof createOrderResult>;
 
-export const BINANCE_ORDER_STATUSES = ["INITIAL", "PENDING", "PAID", "CANCELED", "ERROR", "REFUNDING", "REFUNDED", "FULL_REFUNDED", "EXPIRED"] as const;
+export const BINANCE_ORDER_STATUSES = [
+  "INITIAL",
+  "PENDING",
+  "PAID",
+  "CANCELED",
+  "ERROR",
+  "REFUNDING",
+  "REFUNDED",
+  "FULL_REFUNDED",
+  "EXPIRED",
+] as const;
 export const queryOrderResult = z.object({
   merchantId: num.optional(),
   prepayId: str,
@@ -203,17 +221,27 @@ export class BinancePayClient {
       });
     } catch (e) {
       const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
-      throw new BinancePayError(timedOut ? "TIMEOUT" : "NETWORK", timedOut ? `no answer from ${path} within ${this.opts.timeoutMs} ms` : `${path} unreachable: ${(e as Error).message}`, {
-        outcomeUnknown: true,
-        retryable: true,
-        cause: e,
-      });
+      throw new BinancePayError(
+        timedOut ? "TIMEOUT" : "NETWORK",
+        timedOut
+          ? `no answer from ${path} within ${this.opts.timeoutMs} ms`
+          : `${path} unreachable: ${(e as Error).message}`,
+        {
+          outcomeUnknown: true,
+          retryable: true,
+          cause: e,
+        },
+      );
     }
     let text: string;
     try {
       text = await res.text();
     } catch (e) {
-      throw new BinancePayError("NETWORK", `${path}: the answer broke off`, { outcomeUnknown: true, retryable: true, cause: e });
+      throw new BinancePayError("NETWORK", `${path}: the answer broke off`, {
+        outcomeUnknown: true,
+        retryable: true,
+        cause: e,
+      });
     }
     let parsed: z.infer<typeof envelope> | undefined;
     try {
@@ -224,15 +252,24 @@ export class BinancePayClient {
     }
     if (!parsed) {
       const serverSide = res.status >= 500;
-      throw new BinancePayError(`HTTP_${res.status}`, `${path} answered ${res.status} without a Binance Pay envelope`, { outcomeUnknown: serverSide, retryable: serverSide });
+      throw new BinancePayError(`HTTP_${res.status}`, `${path} answered ${res.status} without a Binance Pay envelope`, {
+        outcomeUnknown: serverSide,
+        retryable: serverSide,
+      });
     }
     if (parsed.status !== "SUCCESS" || parsed.code !== "000000") {
       const retryable = parsed.code === BINANCE_CODES.UNKNOWN_ERROR || res.status >= 500;
-      throw new BinancePayError(parsed.code, parsed.errorMessage ?? parsed.status, { retryable, outcomeUnknown: res.status >= 500 });
+      throw new BinancePayError(parsed.code, parsed.errorMessage ?? parsed.status, {
+        retryable,
+        outcomeUnknown: res.status >= 500,
+      });
     }
     const data = schema.safeParse(parsed.data);
     if (!data.success) {
-      throw new BinancePayError("BAD_ANSWER", `${path} answered data the broker does not understand: ${data.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
+      throw new BinancePayError(
+        "BAD_ANSWER",
+        `${path} answered data the broker does not understand: ${data.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+      );
     }
     return data.data;
   }

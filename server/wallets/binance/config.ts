@@ -22,9 +22,13 @@ export interface BinancePayConfig {
 /** "asset_id:SYMBOL,asset_id:SYMBOL" → map; refuses malformed entries at start-up. */
 export function parseAssetCurrencies(spec: string): Map<string, string> {
   const map = new Map<string, string>();
-  for (const entry of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([A-Z0-9]{2,16})$/i.exec(entry);
-    if (!m) throw new AppError(AppErrorCode.BAD_PARAMETER, `BINANCE_PAY_ASSET_CURRENCIES: "${entry}" is not asset_id:SYMBOL`);
+    if (!m)
+      throw new AppError(AppErrorCode.BAD_PARAMETER, `BINANCE_PAY_ASSET_CURRENCIES: "${entry}" is not asset_id:SYMBOL`);
     map.set(m[1]!.toLowerCase(), m[2]!.toUpperCase());
   }
   return map;

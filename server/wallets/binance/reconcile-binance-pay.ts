@@ -52,12 +52,24 @@ export async function reconcileBinancePay(
         const closed = await wallet.closePayment(order.walletOrderId!);
         if (closed === "closed") {
           result.closed++;
-          await recordOrderEvent(db, { orderId: order.id, type: "wallet.close_requested", actor: ACTOR, message: "expired_at passed unpaid: closed at Binance Pay" });
+          await recordOrderEvent(db, {
+            orderId: order.id,
+            type: "wallet.close_requested",
+            actor: ACTOR,
+            message: "expired_at passed unpaid: closed at Binance Pay",
+          });
         }
         continue;
       }
       // Expired or cancelled here, and Binance agrees it is over: nothing to do.
-      if (order.status !== "created" && q.status !== "PAID" && q.status !== "REFUNDING" && q.status !== "REFUNDED" && q.status !== "FULL_REFUNDED") continue;
+      if (
+        order.status !== "created" &&
+        q.status !== "PAID" &&
+        q.status !== "REFUNDING" &&
+        q.status !== "REFUNDED" &&
+        q.status !== "FULL_REFUNDED"
+      )
+        continue;
       const outcome = await applyBinanceOrder(db, wallet, order, q, ACTOR, now);
       if (outcome === "paid") result.paid++;
       if (outcome === "paid_late") result.paidLate++;
@@ -74,7 +86,10 @@ export async function reconcileBinancePay(
 const FINAL_UNPAID = ["CANCELED", "EXPIRED", "ERROR"];
 
 /** The Binance orders worth a query now (see reconcileBinancePay). */
-export async function ordersToReconcile(db: Db, o: { now: Date; quietMs: number; lookbackMs: number; limit: number }): Promise<Order[]> {
+export async function ordersToReconcile(
+  db: Db,
+  o: { now: Date; quietMs: number; lookbackMs: number; limit: number },
+): Promise<Order[]> {
   return db
     .select()
     .from(orders)

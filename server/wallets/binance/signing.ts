@@ -13,7 +13,10 @@ export function signaturePayload(timestamp: string, nonce: string, body: string)
 
 /** BinancePay-Signature of a request: upper-case hex HMAC-SHA512(secret, payload). */
 export function signRequest(secret: string, timestamp: string, nonce: string, body: string): string {
-  return createHmac("sha512", secret).update(signaturePayload(timestamp, nonce, body)).digest("hex").toUpperCase();
+  return createHmac("sha512", secret)
+    .update(signaturePayload(timestamp, nonce, body))
+    .digest("hex")
+    .toUpperCase();
 }
 
 /** 32 random letters (the doc's charset; hex would also be accepted). */
@@ -38,7 +41,9 @@ export function verifyWebhookSignature(
 ): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureB64)) return false;
   try {
-    return createVerify("RSA-SHA256").update(signaturePayload(timestamp, nonce, rawBody)).verify(publicKey, signatureB64, "base64");
+    return createVerify("RSA-SHA256")
+      .update(signaturePayload(timestamp, nonce, rawBody))
+      .verify(publicKey, signatureB64, "base64");
   } catch {
     return false;
   }

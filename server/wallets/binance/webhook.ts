@@ -24,8 +24,16 @@ export interface BinanceWebhookDeps {
 }
 
 const ACTOR = "wallet:binance";
-const ok = (outcome: string): BinanceWebhookAnswer => ({ status: 200, body: { returnCode: "SUCCESS", returnMessage: null }, outcome });
-const fail = (status: number, outcome: string, message: string): BinanceWebhookAnswer => ({ status, body: { returnCode: "FAIL", returnMessage: message }, outcome });
+const ok = (outcome: string): BinanceWebhookAnswer => ({
+  status: 200,
+  body: { returnCode: "SUCCESS", returnMessage: null },
+  outcome,
+});
+const fail = (status: number, outcome: string, message: string): BinanceWebhookAnswer => ({
+  status,
+  body: { returnCode: "FAIL", returnMessage: message },
+  outcome,
+});
 
 const notification = z.object({
   bizType: z.string(),
@@ -43,7 +51,11 @@ const notification = z.object({
  * broker acts on that. The nonce is recorded only after the work is done, so a delivery that
  * failed half-way is applied when Binance retries it.
  */
-export async function handleBinanceWebhook(db: Db, req: { headers: Headers; rawBody: string }, deps: BinanceWebhookDeps): Promise<BinanceWebhookAnswer> {
+export async function handleBinanceWebhook(
+  db: Db,
+  req: { headers: Headers; rawBody: string },
+  deps: BinanceWebhookDeps,
+): Promise<BinanceWebhookAnswer> {
   const log = logger("binance-webhook");
   const h = req.headers;
   const timestamp = h.get("binancepay-timestamp") ?? "";
@@ -91,20 +103,48 @@ export async function handleBinanceWebhook(db: Db, req: { headers: Headers; rawB
   let outcome: string;
   if (!order) {
     // Not ours (another system on the merchant account) or a lost create the broker closed.
-    log.info({ bizType: n.bizType, prepayId: n.bizIdStr, bizStatus: n.bizStatus }, "Binance Pay notification for no order of this broker");
+    log.info(
+      { bizType: n.bizType, prepayId: n.bizIdStr, bizStatus: n.bizStatus },
+      "Binance Pay notification for no order of this broker",
+    );
     outcome = "unknown_order";
   } else if (n.bizType === "PAY") {
-    await recordOrderEvent(db, { orderId: order.id, type: "wallet.notified", actor: ACTOR, message: `Binance Pay notified ${n.bizStatus}; re-reading the order`, data: { bizStatus: n.bizStatus, merchantTradeNo: data.merchantTradeNo, totalFee: data.totalFee, currency: data.currency, transactionId: data.transactionId } });
+    await recordOrderEvent(db, {
+      orderId: order.id,
+      type: "wallet.notified",
+      actor: ACTOR,
+      message: `Binance Pay notified ${n.bizStatus}; re-reading the order`,
+      data: {
+        bizStatus: n.bizStatus,
+        merchantTradeNo: data.merchantTradeNo,
+        totalFee: data.totalFee,
+        currency: data.currency,
+        transactionId: data.transactionId,
+      },
+    });
     outcome = await reconcileBinanceOrder(db, deps.wallet, order, ACTOR, new Date(now));
   } else if (n.bizType === "PAY_REFUND") {
-    await recordOrderEvent(db, { orderId: order.id, type: "wallet.refund_notified", actor: ACTOR, message: `Binance Pay notified ${n.bizStatus}; re-reading the refund`, data: { bizStatus: n.bizStatus, refundInfo: data.refundInfo } });
+    await recordOrderEvent(db, {
+      orderId: order.id,
+      type: "wallet.refund_notified",
+      actor: ACTOR,
+      message: `Binance Pay notified ${n.bizStatus}; re-reading the refund`,
+      data: { bizStatus: n.bizStatus, refundInfo: data.refundInfo },
+    });
     outcome = await reconcileBinanceRefund(db, deps.wallet, order, ACTOR);
   } else {
     outcome = "ignored";
   }
   await db
     .insert(walletWebhookReceipts)
-    .values({ provider: "binance", nonce, signedAt: new Date(Number(timestamp)), bizType: n.bizType.slice(0, 40), bizId: n.bizIdStr, bizStatus: n.bizStatus.slice(0, 40) })
+    .values({
+      provider: "binance",
+      nonce,
+      signedAt: new Date(Number(timestamp)),
+      bizType: n.bizType.slice(0, 40),
+      bizId: n.bizIdStr,
+      bizStatus: n.bizStatus.slice(0, 40),
+    })
     .onConflictDoNothing();
   return ok(outcome);
 }

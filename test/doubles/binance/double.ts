@@ -70,7 +70,10 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
   let baseUrl = "";
 
   /** The end user pays; the PAY notification is delivered before this answers. */
-  async function pay(o: DoubleOrder, p: { late?: boolean } = {}): Promise<{ order: DoubleOrder; webhook?: DoubleWebhook; error?: string }> {
+  async function pay(
+    o: DoubleOrder,
+    p: { late?: boolean } = {},
+  ): Promise<{ order: DoubleOrder; webhook?: DoubleWebhook; error?: string }> {
     const r = ledger.pay(o, p);
     if (r.error || !r.notice) return { order: r.order, error: r.error };
     return { order: r.order, webhook: await webhooks.send(r.notice) };
@@ -94,13 +97,27 @@ export async function startBinancePayDouble(opts: BinancePayDoubleOptions = {}) 
 
   const app = new Hono();
   app.route("/", controlRoutes({ ledger, webhooks, apiKey, pay, completeRefund }));
-  app.route("/", merchantApiRoutes({ ledger, webhooks, apiKey, secret, toleranceMs: opts.timestampToleranceMs ?? 5_000, baseUrl: () => baseUrl, refundPending }));
+  app.route(
+    "/",
+    merchantApiRoutes({
+      ledger,
+      webhooks,
+      apiKey,
+      secret,
+      toleranceMs: opts.timestampToleranceMs ?? 5_000,
+      baseUrl: () => baseUrl,
+      refundPending,
+    }),
+  );
   app.route("/", checkoutRoutes({ ledger, baseUrl: () => baseUrl, pay }));
   app.onError((e, c) => c.json({ error: e.message }, 500));
 
   let server!: Server;
   const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1", overrideGlobalObjects: false }, (info) => resolve(info.port)) as Server;
+    server = serve(
+      { fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1", overrideGlobalObjects: false },
+      (info) => resolve(info.port),
+    ) as Server;
   });
   baseUrl = `http://${opts.host ?? "127.0.0.1"}:${port}`;
 

@@ -6,7 +6,17 @@
  */
 import { randomBytes } from "node:crypto";
 import Decimal from "decimal.js";
-import { refused, ok, type ApiAnswer, type DoubleFault, type DoubleOrder, type DoubleRefund, type DoubleWebhook, type Notice, type RequestLog } from "./model";
+import {
+  refused,
+  ok,
+  type ApiAnswer,
+  type DoubleFault,
+  type DoubleOrder,
+  type DoubleRefund,
+  type DoubleWebhook,
+  type Notice,
+  type RequestLog,
+} from "./model";
 
 export interface LedgerOptions {
   /** Currencies enabled on the "merchant profile". */
@@ -46,7 +56,9 @@ export class BinancePayLedger {
   }
 
   takeFault(modes: DoubleFault["mode"][], path?: string): DoubleFault | undefined {
-    const i = this.faults.findIndex((f) => modes.includes(f.mode) && (!("path" in f) || !f.path || (path ?? "").includes(f.path)));
+    const i = this.faults.findIndex(
+      (f) => modes.includes(f.mode) && (!("path" in f) || !f.path || (path ?? "").includes(f.path)),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i]!;
     if (f.count !== undefined) {
@@ -86,19 +98,25 @@ export class BinancePayLedger {
     if (!/^[A-Za-z0-9]{1,32}$/.test(tradeNo)) return refused("400201", "INVALID_MERCHANT_TRADE_NO");
     if (this.orders.has(tradeNo)) return refused("400201", "INVALID_MERCHANT_TRADE_NO: duplicated");
     const amount = String(body.orderAmount ?? "");
-    if (!/^\d+(\.\d{1,8})?$/.test(amount) || new Decimal(amount).lt("0.00000001")) return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderAmount");
+    if (!/^\d+(\.\d{1,8})?$/.test(amount) || new Decimal(amount).lt("0.00000001"))
+      return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderAmount");
     const currency = String(body.currency ?? "");
-    if (!this.currencies.has(currency)) return refused("400102", `INVALID_PARAM_WRONG_VALUE: currency ${currency} is not enabled`);
+    if (!this.currencies.has(currency))
+      return refused("400102", `INVALID_PARAM_WRONG_VALUE: currency ${currency} is not enabled`);
     const env = body.env as { terminalType?: string } | undefined;
     if (!env?.terminalType) return refused("400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED: env.terminalType");
-    if (!body.description || !Array.isArray(body.goodsDetails) || body.goodsDetails.length === 0) return refused("400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED: description/goodsDetails");
+    if (!body.description || !Array.isArray(body.goodsDetails) || body.goodsDetails.length === 0)
+      return refused("400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED: description/goodsDetails");
     for (const k of ["returnUrl", "cancelUrl", "webhookUrl"] as const) {
       const v = body[k];
-      if (v !== undefined && (typeof v !== "string" || v.length > 256 || !/^https?:\/\//.test(v))) return refused("400102", `INVALID_PARAM_WRONG_VALUE: ${k}`);
+      if (v !== undefined && (typeof v !== "string" || v.length > 256 || !/^https?:\/\//.test(v)))
+        return refused("400102", `INVALID_PARAM_WRONG_VALUE: ${k}`);
     }
     const expireTime = body.orderExpireTime === undefined ? Date.now() + 3_600_000 : Number(body.orderExpireTime);
-    if (!Number.isFinite(expireTime) || expireTime <= Date.now()) return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime");
-    if (expireTime > Date.now() + this.maxOrderExpiryMs) return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime exceeds the maximum order lifetime");
+    if (!Number.isFinite(expireTime) || expireTime <= Date.now())
+      return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime");
+    if (expireTime > Date.now() + this.maxOrderExpiryMs)
+      return refused("400102", "INVALID_PARAM_WRONG_VALUE: orderExpireTime exceeds the maximum order lifetime");
     const prepayId = this.newId();
     const token = randomBytes(16).toString("hex");
     const o: DoubleOrder = {
@@ -145,11 +163,21 @@ export class BinancePayLedger {
    * of one currency (what payments add and refunds take).
    */
   walletBalance(body: Record<string, unknown>): ApiAnswer {
-    if (body.wallet !== "FUNDING_WALLET" && body.wallet !== "SPOT_WALLET") return refused("400102", "INVALID_PARAM_WRONG_VALUE: wallet");
+    if (body.wallet !== "FUNDING_WALLET" && body.wallet !== "SPOT_WALLET")
+      return refused("400102", "INVALID_PARAM_WRONG_VALUE: wallet");
     const currency = String(body.currency ?? "");
     if (!this.currencies.has(currency)) return refused("400102", `INVALID_PARAM_WRONG_VALUE: currency ${currency}`);
     const balance = body.wallet === "FUNDING_WALLET" ? this.balance(currency) : new Decimal(0);
-    return { status: 200, answer: ok({ balance: balance.toFixed(8), asset: currency, fiat: "USD", availableFiatValuation: "0", availableBtcValuation: "0" }) };
+    return {
+      status: 200,
+      answer: ok({
+        balance: balance.toFixed(8),
+        asset: currency,
+        fiat: "USD",
+        availableFiatValuation: "0",
+        availableBtcValuation: "0",
+      }),
+    };
   }
 
   /** POST /binancepay/openapi/v2/order/query. */

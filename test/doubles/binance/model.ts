@@ -1,6 +1,15 @@
 /** The Binance Pay double's data: orders, refunds, notifications, faults, and Binance's answer shapes. */
 
-export type DoubleOrderStatus = "INITIAL" | "PENDING" | "PAID" | "CANCELED" | "ERROR" | "REFUNDING" | "REFUNDED" | "FULL_REFUNDED" | "EXPIRED";
+export type DoubleOrderStatus =
+  | "INITIAL"
+  | "PENDING"
+  | "PAID"
+  | "CANCELED"
+  | "ERROR"
+  | "REFUNDING"
+  | "REFUNDED"
+  | "FULL_REFUNDED"
+  | "EXPIRED";
 
 export interface DoubleOrder {
   prepayId: string;
@@ -86,4 +95,7 @@ export interface ApiAnswer {
 export const ok = (data: unknown) => ({ status: "SUCCESS", code: "000000", data, errorMessage: "" });
 export const failure = (code: string, errorMessage: string) => ({ status: "FAIL", code, data: null, errorMessage });
 /** A 400 refusal in Binance's shape. */
-export const refused = (code: string, errorMessage: string): ApiAnswer => ({ status: 400, answer: failure(code, errorMessage) });
+export const refused = (code: string, errorMessage: string): ApiAnswer => ({
+  status: 400,
+  answer: failure(code, errorMessage),
+});

@@ -9,7 +9,10 @@ import type { BinancePayLedger } from "./ledger";
 import { ok, refused, type ApiAnswer, type DoubleOrder, type DoubleRefund, type Notice } from "./model";
 
 /** POST /binancepay/openapi/order/refund; `refund` is the refund made (to settle later when pending). */
-export function refundOrder(ledger: BinancePayLedger, body: Record<string, unknown>): ApiAnswer & { refund?: DoubleRefund } {
+export function refundOrder(
+  ledger: BinancePayLedger,
+  body: Record<string, unknown>,
+): ApiAnswer & { refund?: DoubleRefund } {
   const id = String(body.refundRequestId ?? "");
   if (!id || id.length > 64) return refused("400100", "MANDATORY_PARAM_EMPTY_OR_MALFORMED: refundRequestId");
   const o = ledger.byPrepay.get(String(body.prepayId ?? ""));
@@ -19,7 +22,8 @@ export function refundOrder(ledger: BinancePayLedger, body: Record<string, unkno
     existing.calls++;
     return { status: 200, answer: ok(refundView(o, existing, "Y")) };
   }
-  if (!["PAID", "REFUNDING", "REFUNDED"].includes(o.status)) return refused("400204", `INVALID_ORDER_STATUS: ${o.status}`);
+  if (!["PAID", "REFUNDING", "REFUNDED"].includes(o.status))
+    return refused("400204", `INVALID_ORDER_STATUS: ${o.status}`);
   const amount = new Decimal(String(body.refundAmount ?? "0"));
   const left = new Decimal(o.orderAmount).minus(o.refundedAmount);
   if (amount.lte(0) || amount.gt(left)) return refused("400303", "INVALID_REFUND_AMOUNT");
@@ -47,7 +51,12 @@ export function refundOrder(ledger: BinancePayLedger, body: Record<string, unkno
   };
   ledger.refunds.set(id, r);
   o.status = immediate ? (new Decimal(o.refundedAmount).eq(o.orderAmount) ? "FULL_REFUNDED" : "REFUNDED") : "REFUNDING";
-  return { status: 200, answer: ok(refundView(o, r, "N")), notice: immediate ? refundNotice(o, r) : undefined, refund: r };
+  return {
+    status: 200,
+    answer: ok(refundView(o, r, "N")),
+    notice: immediate ? refundNotice(o, r) : undefined,
+    refund: r,
+  };
 }
 
 /** POST /binancepay/openapi/order/refund/query. */
@@ -55,7 +64,16 @@ export function queryRefund(ledger: BinancePayLedger, body: Record<string, unkno
   const r = ledger.refunds.get(String(body.refundRequestId ?? ""));
   if (!r) return refused("400202", "ORDER_NOT_FOUND: refund");
   const o = ledger.byPrepay.get(r.prepayId)!;
-  return { status: 200, answer: ok({ ...refundView(o, r, "N"), duplicateRequest: undefined, refundStatus: r.refundStatus, refundedCommission: o.refundedCommission, refundCommission: r.refundCommission }) };
+  return {
+    status: 200,
+    answer: ok({
+      ...refundView(o, r, "N"),
+      duplicateRequest: undefined,
+      refundStatus: r.refundStatus,
+      refundedCommission: o.refundedCommission,
+      refundCommission: r.refundCommission,
+    }),
+  };
 }
 
 /**
@@ -92,5 +110,11 @@ function refundView(o: DoubleOrder, r: DoubleRefund, duplicateRequest: "Y" | "N"
 
 function refundNotice(o: DoubleOrder, r: DoubleRefund): Notice {
   const data = `{"merchantTradeNo":"${o.merchantTradeNo}","productType":"02","productName":"MixPay","tradeType":"WEB","totalFee":${o.orderAmount},"currency":"${o.currency}","refundInfo":{"refundRequestId":"${r.refundRequestId}","prepayId":"${o.prepayId}","orderAmount":${o.orderAmount},"refundedAmount":${o.refundedAmount},"refundAmount":${r.refundAmount},"remainingAttempts":9,"payerOpenId":"double-payer","duplicateRequest":"N"}}`;
-  return { order: o, bizType: "PAY_REFUND", bizStatus: r.refundStatus === "REFUND_FAIL" ? "REFUND_REJECTED" : "REFUND_SUCCESS", data, url: r.webhookUrl ?? o.webhookUrl };
+  return {
+    order: o,
+    bizType: "PAY_REFUND",
+    bizStatus: r.refundStatus === "REFUND_FAIL" ? "REFUND_REJECTED" : "REFUND_SUCCESS",
+    data,
+    url: r.webhookUrl ?? o.webhookUrl,
+  };
 }

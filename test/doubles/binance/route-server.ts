@@ -12,7 +12,11 @@ export async function serveRouteHandler(handler: (req: Request) => Promise<Respo
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void (async () => {
-        const request = new Request(new URL(req.url ?? "/", "http://127.0.0.1"), { method: req.method, headers: headersOf(req), body: req.method === "GET" ? undefined : Buffer.concat(chunks) });
+        const request = new Request(new URL(req.url ?? "/", "http://127.0.0.1"), {
+          method: req.method,
+          headers: headersOf(req),
+          body: req.method === "GET" ? undefined : Buffer.concat(chunks),
+        });
         const response = await handler(request);
         res.writeHead(response.status, Object.fromEntries(response.headers));
         res.end(Buffer.from(await response.arrayBuffer()));

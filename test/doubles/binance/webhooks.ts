@@ -13,7 +13,9 @@ export class WebhookSender {
   private readonly forger = generateKeyPairSync("rsa", { modulusLength: 2048 });
   /** The platform certificate, as /binancepay/openapi/certificates serves it. */
   readonly certPublic = this.platform.publicKey.export({ type: "spki", format: "pem" }).toString();
-  readonly certSerial = createHash("md5").update(this.platform.publicKey.export({ type: "spki", format: "der" })).digest("hex");
+  readonly certSerial = createHash("md5")
+    .update(this.platform.publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex");
 
   constructor(private readonly ledger: BinancePayLedger) {}
 
@@ -22,7 +24,16 @@ export class WebhookSender {
     const o = n.order;
     // bizId is a JSON number that loses precision in JavaScript; bizIdStr is exact.
     const body = `{"bizType":"${n.bizType}","bizId":${o.prepayId},"bizIdStr":"${o.prepayId}","bizStatus":"${n.bizStatus}","data":${JSON.stringify(n.data)}}`;
-    const record: DoubleWebhook = { url: n.url, prepayId: o.prepayId, bizType: n.bizType, bizStatus: n.bizStatus, headers: {}, body, status: 0, response: "" };
+    const record: DoubleWebhook = {
+      url: n.url,
+      prepayId: o.prepayId,
+      bizType: n.bizType,
+      bizStatus: n.bizStatus,
+      headers: {},
+      body,
+      status: 0,
+      response: "",
+    };
     this.ledger.webhooks.push(record);
     if (this.ledger.takeFault(["no-webhook"])) {
       record.suppressed = true;
@@ -32,7 +43,13 @@ export class WebhookSender {
     const ts = String(Date.now());
     const nonce = randomLetters(32);
     const signature = createSign("RSA-SHA256").update(`${ts}\n${nonce}\n${body}\n`).sign(key, "base64");
-    record.headers = { "content-type": "application/json", "BinancePay-Timestamp": ts, "BinancePay-Nonce": nonce, "BinancePay-Certificate-SN": this.certSerial, "BinancePay-Signature": signature };
+    record.headers = {
+      "content-type": "application/json",
+      "BinancePay-Timestamp": ts,
+      "BinancePay-Nonce": nonce,
+      "BinancePay-Certificate-SN": this.certSerial,
+      "BinancePay-Signature": signature,
+    };
     await deliver(record);
     return record;
   }
@@ -50,7 +67,9 @@ export class WebhookSender {
       const nonce = randomLetters(32);
       again.headers["BinancePay-Timestamp"] = ts;
       again.headers["BinancePay-Nonce"] = nonce;
-      again.headers["BinancePay-Signature"] = createSign("RSA-SHA256").update(`${ts}\n${nonce}\n${again.body}\n`).sign(this.platform.privateKey, "base64");
+      again.headers["BinancePay-Signature"] = createSign("RSA-SHA256")
+        .update(`${ts}\n${nonce}\n${again.body}\n`)
+        .sign(this.platform.privateKey, "base64");
     }
     this.ledger.webhooks.push(again);
     await deliver(again);
@@ -60,7 +79,12 @@ export class WebhookSender {
 
 async function deliver(record: DoubleWebhook): Promise<void> {
   try {
-    const res = await fetch(record.url, { method: "POST", headers: record.headers, body: record.body, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(record.url, {
+      method: "POST",
+      headers: record.headers,
+      body: record.body,
+      signal: AbortSignal.timeout(15_000),
+    });
     record.status = res.status;
     record.response = await res.text();
   } catch (e) {

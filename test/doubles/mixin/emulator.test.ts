@@ -34,8 +34,13 @@ afterEach(() => {
   emu.freezeClock(false);
 });
 
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ResponseError);
-const outputs = () => client.utxo.safeOutputs({ members: [emu.keystore.app_id], threshold: 1, asset: USDT, state: "unspent" });
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as ResponseError,
+  );
+const outputs = () =>
+  client.utxo.safeOutputs({ members: [emu.keystore.app_id], threshold: 1, asset: USDT, state: "unspent" });
 
 /** A USDT transaction from the given outputs: `amount` to MixPay's bot, `change` back to the bot. */
 async function build(utxos: SafeUtxoOutput[], requestId: string, amount: string, change?: string, memo = "m") {
@@ -63,12 +68,27 @@ describe("the Mixin emulator checks the session token as Mixin does", () => {
     expect(await refusal(stranger.safe.checkRegisteration())).toMatchObject({ code: 401 });
     const bare = await fetch(`${emu.url}/safe/me`);
     expect(bare.status).toBe(202);
-    expect(await bare.json()).toEqual({ error: { status: 202, code: 401, description: "Unauthorized, maybe invalid token." } });
+    expect(await bare.json()).toEqual({
+      error: { status: 202, code: 401, description: "Unauthorized, maybe invalid token." },
+    });
     // A valid token for one body replayed with another (sig = sha256(method + uri + body)).
-    const token = signAccessToken("POST", "/safe/assets/fetch", JSON.stringify([USDT]), crypto.randomUUID(), emu.keystore);
-    const post = (body: string) => fetch(`${emu.url}/safe/assets/fetch`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+    const token = signAccessToken(
+      "POST",
+      "/safe/assets/fetch",
+      JSON.stringify([USDT]),
+      crypto.randomUUID(),
+      emu.keystore,
+    );
+    const post = (body: string) =>
+      fetch(`${emu.url}/safe/assets/fetch`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body,
+      });
     expect(((await (await post(JSON.stringify([USDT]))).json()) as { data: unknown[] }).data).toHaveLength(1);
-    expect(await (await post(JSON.stringify(["c6d0c728-2624-429b-8e0d-d9d19b6592fa"]))).json()).toMatchObject({ error: { code: 401 } });
+    expect(await (await post(JSON.stringify(["c6d0c728-2624-429b-8e0d-d9d19b6592fa"]))).json()).toMatchObject({
+      error: { code: 401 },
+    });
   });
 });
 
@@ -77,14 +97,33 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
     const [mine] = await outputs();
     const foreign = { ...mine!, transaction_hash: "ab".repeat(32) };
     const tx = await build([foreign], crypto.randomUUID(), mine!.amount);
-    const e = await refusal(client.utxo.verifyTransaction([{ raw: encodeSafeTransaction(tx), request_id: crypto.randomUUID() }]));
-    expect(e).toMatchObject({ code: 10002, status: 202, description: expect.stringContaining("not an output of this user") });
+    const e = await refusal(
+      client.utxo.verifyTransaction([{ raw: encodeSafeTransaction(tx), request_id: crypto.randomUUID() }]),
+    );
+    expect(e).toMatchObject({
+      code: 10002,
+      status: 202,
+      description: expect.stringContaining("not an output of this user"),
+    });
 
     // An output that exists but belongs to MixPay's bot (what a settlement paid it).
     const port = new SafeMixinPort({ keystore: emu.keystore, baseUrl: emu.url, retries: -1 });
-    const paid = await port.transfer({ requestId: crypto.randomUUID(), assetId: USDT, amount: "1", opponentId: EMULATED_MIXPAY_BOT, memo: "x" });
+    const paid = await port.transfer({
+      requestId: crypto.randomUUID(),
+      assetId: USDT,
+      amount: "1",
+      opponentId: EMULATED_MIXPAY_BOT,
+      memo: "x",
+    });
     const theirs = { ...mine!, transaction_hash: paid.transactionHash!, output_index: 0, amount: "1" };
-    const e2 = await refusal(client.utxo.verifyTransaction([{ raw: encodeSafeTransaction(await build([theirs], crypto.randomUUID(), "1")), request_id: crypto.randomUUID() }]));
+    const e2 = await refusal(
+      client.utxo.verifyTransaction([
+        {
+          raw: encodeSafeTransaction(await build([theirs], crypto.randomUUID(), "1")),
+          request_id: crypto.randomUUID(),
+        },
+      ]),
+    );
     expect(e2).toMatchObject({ code: 10002, description: expect.stringContaining("not an output of this user") });
   });
 
@@ -112,11 +151,16 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
 
     // A signed version of the other bytes under this id is refused.
     const wrong = signSafeTransaction(other, verified!.views, emu.keystore.spend_private_key);
-    expect(await refusal(client.utxo.sendTransactions([{ raw: wrong, request_id: id }]))).toMatchObject({ code: 10002, description: expect.stringContaining("does not match") });
+    expect(await refusal(client.utxo.sendTransactions([{ raw: wrong, request_id: id }]))).toMatchObject({
+      code: 10002,
+      description: expect.stringContaining("does not match"),
+    });
     // So is the verified raw without signatures, or with a truncated signature.
     expect(await refusal(client.utxo.sendTransactions([{ raw, request_id: id }]))).toMatchObject({ code: 10002 });
     const signed = signSafeTransaction(tx, verified!.views, emu.keystore.spend_private_key);
-    expect(await refusal(client.utxo.sendTransactions([{ raw: signed.slice(0, -2), request_id: id }]))).toMatchObject({ code: 10002 });
+    expect(await refusal(client.utxo.sendTransactions([{ raw: signed.slice(0, -2), request_id: id }]))).toMatchObject({
+      code: 10002,
+    });
     expect(emu.settlements().find((s) => s.traceId === id)).toBeUndefined();
 
     // The right bytes go through, and a repeat answers what Mixin holds.
@@ -133,7 +177,13 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
     const port = new SafeMixinPort({ keystore: emu.keystore, baseUrl: emu.url, retries: -1 });
     const id = crypto.randomUUID();
     const t0 = Date.now();
-    const sent = await port.transfer({ requestId: id, assetId: USDT, amount: "0.5", opponentId: EMULATED_MIXPAY_BOT, memo: "x" });
+    const sent = await port.transfer({
+      requestId: id,
+      assetId: USDT,
+      amount: "0.5",
+      opponentId: EMULATED_MIXPAY_BOT,
+      memo: "x",
+    });
     expect(sent.state).toBe("signed");
     const stamped = emu.transactionTimes().find((t) => t.requestId === id)!;
     expect(stamped.requestedAt).toBeGreaterThanOrEqual(t0);
@@ -144,7 +194,9 @@ describe("the Mixin emulator checks transactions as Mixin does", () => {
     expect(emu.settlements().find((s) => s.traceId === id)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 350));
     expect((await port.lookupTransfer(id))?.state).toBe("spent");
-    expect(emu.transactionTimes().find((t) => t.requestId === id)!.spentAt).toBeGreaterThanOrEqual(stamped.sentAt! + 300);
+    expect(emu.transactionTimes().find((t) => t.requestId === id)!.spentAt).toBeGreaterThanOrEqual(
+      stamped.sentAt! + 300,
+    );
     const after = await outputs();
     expect(after.length).toBe(before.length); // the change output is back
     expect(emu.settlements().filter((s) => s.traceId === id)).toHaveLength(1);
@@ -162,10 +214,19 @@ describe("the Mixin emulator's incoming transfers and snapshot clock", () => {
     const snap = (await res.json()) as { snapshot_id: string; memo: string; opponent_id: string };
     expect(snap).toMatchObject({ memo: "00ff52467c", opponent_id: "" });
     const listed = await client.safe.fetchSafeSnapshots({ limit: 500 });
-    expect(listed.find((s) => s.snapshot_id === snap.snapshot_id)).toMatchObject({ amount: "0.25", memo: "00ff52467c", opponent_id: "" });
-    const bad = await fetch(`${emu.url}/_emulator/receive`, { method: "POST", body: JSON.stringify({ asset_id: USDT, amount: "1", memo_hex: "zz" }) });
+    expect(listed.find((s) => s.snapshot_id === snap.snapshot_id)).toMatchObject({
+      amount: "0.25",
+      memo: "00ff52467c",
+      opponent_id: "",
+    });
+    const bad = await fetch(`${emu.url}/_emulator/receive`, {
+      method: "POST",
+      body: JSON.stringify({ asset_id: USDT, amount: "1", memo_hex: "zz" }),
+    });
     expect(bad.status).toBe(400);
-    expect(emu.receive({ assetId: USDT, amount: "1", memo: "RF|x|1", from: "3f0c0c53-0000-4000-8000-000000000001" })).toMatchObject({ memo: Buffer.from("RF|x|1").toString("hex") });
+    expect(
+      emu.receive({ assetId: USDT, amount: "1", memo: "RF|x|1", from: "3f0c0c53-0000-4000-8000-000000000001" }),
+    ).toMatchObject({ memo: Buffer.from("RF|x|1").toString("hex") });
   });
 
   it("can freeze the clock so snapshots share created_at", async () => {

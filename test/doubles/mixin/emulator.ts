@@ -22,7 +22,15 @@ import { generateKeystore, type MixinKeystore } from "@/server/mixin/keystore";
 import { FaultSwitches, type Fault } from "./faults";
 import { mixinError, type EmulatorEnv } from "./http";
 import { MixinLedger } from "./ledger";
-import { DEFAULT_ASSETS, EMULATED_MIXPAY_BOT, type EmulatorState, type PaymentResultStatus, type SentMessage, type Settlement, type Snapshot } from "./model";
+import {
+  DEFAULT_ASSETS,
+  EMULATED_MIXPAY_BOT,
+  type EmulatorState,
+  type PaymentResultStatus,
+  type SentMessage,
+  type Settlement,
+  type Snapshot,
+} from "./model";
 import { mixinOAuthRoutes } from "./oauth";
 import { botApiRoutes } from "./routes/bot-api";
 import { controlRoutes } from "./routes/control";
@@ -103,7 +111,10 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
   let server!: Server;
   const port = await new Promise<number>((resolve) => {
     // The global Request/Response stay Node's own: the broker's code runs in the same process in tests.
-    server = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1", overrideGlobalObjects: false }, (info) => resolve(info.port)) as Server;
+    server = serve(
+      { fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1", overrideGlobalObjects: false },
+      (info) => resolve(info.port),
+    ) as Server;
   });
   /** A change made by a direct call (not a request) is saved too. */
   const changed = <T>(value: T): T => {
@@ -141,7 +152,12 @@ export async function startMixinEmulator(opts: EmulatorOptions = {}): Promise<Mi
     requests: () => [...seen],
     transactionTimes: () => {
       ledger.advance();
-      return ledger.tx.list().map((r) => ({ requestId: r.request_id, requestedAt: r.requested_at, sentAt: r.signed_at, spentAt: r.spent_at }));
+      return ledger.tx.list().map((r) => ({
+        requestId: r.request_id,
+        requestedAt: r.requested_at,
+        sentAt: r.signed_at,
+        spentAt: r.spent_at,
+      }));
     },
     messages: () => ledger.messages(),
     close: () =>
@@ -196,7 +212,16 @@ function emulatorApp({ ledger, faults, seen, hasSafe, onChange }: AppDeps) {
     if (path.startsWith("/_emulator") || path === "/v1/payments_result") return next();
     // The token signs the request's exact URI as sent (path and query), so read it off the socket's request.
     const { incoming } = c.env;
-    if (!checkSessionToken(incoming.headers.authorization, incoming.method ?? "GET", incoming.url ?? "/", c.get("body"), ledger.keystore, sessionKey)) {
+    if (
+      !checkSessionToken(
+        incoming.headers.authorization,
+        incoming.method ?? "GET",
+        incoming.url ?? "/",
+        c.get("body"),
+        ledger.keystore,
+        sessionKey,
+      )
+    ) {
       return mixinError(c, UNAUTHORIZED.code, UNAUTHORIZED.description);
     }
     return next();
@@ -205,7 +230,9 @@ function emulatorApp({ ledger, faults, seen, hasSafe, onChange }: AppDeps) {
   app.route("/", botApiRoutes(ledger, { hasSafe }));
   app.route("/", mixpayApiRoutes(ledger));
   app.route("/", controlRoutes({ ledger, faults, seen }));
-  app.notFound((c) => c.json({ error: { status: 404, code: 404, description: `no emulated route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { status: 404, code: 404, description: `no emulated route ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.onError((e, c) => c.json({ error: e.message }, 500));
   return app;
 }

@@ -105,7 +105,16 @@ export class MixinLedger implements OutputBook {
   }
 
   addSnapshot(s: NewSnapshot): Snapshot {
-    const snap: Snapshot = { snapshot_id: randomUUID(), type: "snapshot", user_id: this.bot, kernel_asset_id: kernelAssetId(s.asset_id), created_at: this.nowNano(), deposit: null, withdrawal: null, ...s };
+    const snap: Snapshot = {
+      snapshot_id: randomUUID(),
+      type: "snapshot",
+      user_id: this.bot,
+      kernel_asset_id: kernelAssetId(s.asset_id),
+      created_at: this.nowNano(),
+      deposit: null,
+      withdrawal: null,
+      ...s,
+    };
     this.snaps.push(snap);
     return snap;
   }
@@ -140,7 +149,17 @@ export class MixinLedger implements OutputBook {
 
   exportState(): EmulatorState {
     this.advance();
-    return { version: 1, keystore: this.keystore, utxos: this.utxos, txs: this.tx.list(), snapshots: this.snaps, settlements: this.settled, ghostOwners: [...this.ghostOwners], sequence: this.sequence, clock: this.clock.toString() };
+    return {
+      version: 1,
+      keystore: this.keystore,
+      utxos: this.utxos,
+      txs: this.tx.list(),
+      snapshots: this.snaps,
+      settlements: this.settled,
+      ghostOwners: [...this.ghostOwners],
+      sequence: this.sequence,
+      clock: this.clock.toString(),
+    };
   }
 
   balance(assetId: string): string {
@@ -154,7 +173,13 @@ export class MixinLedger implements OutputBook {
   /** GET /safe/outputs: the bot's outputs after `offset` (a sequence), in sequence order. */
   outputs(q: { asset?: string | null; state?: string | null; offset: number; limit: number }): Utxo[] {
     return this.utxos
-      .filter((u) => u.owner === this.bot && (!q.asset || u.asset_id === q.asset || u.asset === q.asset) && (!q.state || u.state === q.state) && u.sequence > q.offset)
+      .filter(
+        (u) =>
+          u.owner === this.bot &&
+          (!q.asset || u.asset_id === q.asset || u.asset === q.asset) &&
+          (!q.state || u.state === q.state) &&
+          u.sequence > q.offset,
+      )
       .sort((a, b) => a.sequence - b.sequence)
       .slice(0, q.limit);
   }
@@ -213,7 +238,15 @@ export class MixinLedger implements OutputBook {
     const txHash = hex32();
     const memo = refundMemoBase64(traceId, code);
     this.addUtxo(s.assetId, s.amount, txHash, 0, Buffer.from(memo).toString("hex"));
-    const snap = this.addSnapshot({ opponent_id: EMULATED_MIXPAY_BOT, asset_id: s.assetId, amount: s.amount, memo: Buffer.from(memo).toString("hex"), transaction_hash: txHash, request_id: randomUUID(), trace_id: "" });
+    const snap = this.addSnapshot({
+      opponent_id: EMULATED_MIXPAY_BOT,
+      asset_id: s.assetId,
+      amount: s.amount,
+      memo: Buffer.from(memo).toString("hex"),
+      transaction_hash: txHash,
+      request_id: randomUUID(),
+      trace_id: "",
+    });
     s.refunded = { code, snapshotId: snap.snapshot_id };
     return snap;
   }
@@ -223,19 +256,40 @@ export class MixinLedger implements OutputBook {
     const txHash = hex32();
     const memoHex = t.memoHex !== undefined ? t.memoHex.toLowerCase() : Buffer.from(t.memo ?? "").toString("hex");
     this.addUtxo(t.assetId, t.amount, txHash, 0, memoHex);
-    return this.addSnapshot({ opponent_id: t.from ?? EMULATED_MIXPAY_BOT, asset_id: t.assetId, amount: t.amount, memo: memoHex, transaction_hash: txHash, request_id: randomUUID(), trace_id: "" });
+    return this.addSnapshot({
+      opponent_id: t.from ?? EMULATED_MIXPAY_BOT,
+      asset_id: t.assetId,
+      amount: t.amount,
+      memo: memoHex,
+      transaction_hash: txHash,
+      request_id: randomUUID(),
+      trace_id: "",
+    });
   }
 
   topUp(assetId: string, amount: string): void {
     const txHash = hex32();
     this.addUtxo(assetId, amount, txHash, 0);
-    this.addSnapshot({ opponent_id: randomUUID(), asset_id: assetId, amount, memo: "", transaction_hash: txHash, request_id: randomUUID(), trace_id: "" });
+    this.addSnapshot({
+      opponent_id: randomUUID(),
+      asset_id: assetId,
+      amount,
+      memo: "",
+      transaction_hash: txHash,
+      request_id: randomUUID(),
+      trace_id: "",
+    });
   }
 
   /** POST /messages: deduplicated by message_id, as Mixin does. */
   recordMessages(list: { message_id: string; recipient_id: string; data_base64: string }[]): void {
     for (const m of list) {
-      if (!this.sentMessages.has(m.message_id)) this.sentMessages.set(m.message_id, { message_id: m.message_id, recipient_id: m.recipient_id, text: Buffer.from(m.data_base64, "base64url").toString("utf8") });
+      if (!this.sentMessages.has(m.message_id))
+        this.sentMessages.set(m.message_id, {
+          message_id: m.message_id,
+          recipient_id: m.recipient_id,
+          text: Buffer.from(m.data_base64, "base64url").toString("utf8"),
+        });
     }
   }
 

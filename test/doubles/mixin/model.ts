@@ -129,7 +129,18 @@ export const scalar = () => {
 };
 
 export function assetView(id: string, a: AssetInfo) {
-  return { asset_id: id, chain_id: id, symbol: a.symbol, name: a.symbol, precision: 8, price_usd: a.price, price_btc: "0", change_usd: "0", kernel_asset_id: kernelAssetId(id), icon_url: "" };
+  return {
+    asset_id: id,
+    chain_id: id,
+    symbol: a.symbol,
+    name: a.symbol,
+    precision: 8,
+    price_usd: a.price,
+    price_btc: "0",
+    change_usd: "0",
+    kernel_asset_id: kernelAssetId(id),
+    icon_url: "",
+  };
 }
 
 export type TxView = ReturnType<typeof txView>;

@@ -55,7 +55,8 @@ export function mixinOAuthRoutes(opts: { clientId: string; clientSecret?: string
     const form = new URLSearchParams(c.get("body"));
     const redirect = form.get("redirect_uri");
     const userId = form.get("user_id") ?? "";
-    if (!redirect || !/^[0-9a-f-]{36}$/i.test(userId)) return c.json(mixinError(10002, "redirect_uri and a user id are required"), 400);
+    if (!redirect || !/^[0-9a-f-]{36}$/i.test(userId))
+      return c.json(mixinError(10002, "redirect_uri and a user id are required"), 400);
     const code = randomBytes(16).toString("hex");
     codes.set(code, {
       userId: userId.toLowerCase(),
@@ -88,12 +89,15 @@ export function mixinOAuthRoutes(opts: { clientId: string; clientSecret?: string
     } catch {
       return c.json(mixinError(10002, "Invalid JSON."), 200);
     }
-    if (input.client_id !== opts.clientId || input.client_secret !== clientSecret) return c.json(mixinError(401, "Unauthorized, maybe invalid token."), 200);
+    if (input.client_id !== opts.clientId || input.client_secret !== clientSecret)
+      return c.json(mixinError(401, "Unauthorized, maybe invalid token."), 200);
     const grant = input.code ? codes.get(input.code) : undefined;
     if (!grant || grant.clientId !== input.client_id) return c.json(mixinError(403, "Forbidden."), 200);
     codes.delete(input.code!); // single use
     if (grant.codeChallenge) {
-      const expected = createHash("sha256").update(input.code_verifier ?? "").digest("base64url");
+      const expected = createHash("sha256")
+        .update(input.code_verifier ?? "")
+        .digest("base64url");
       if (expected !== grant.codeChallenge) return c.json(mixinError(403, "Forbidden."), 200);
     }
     const accessToken = randomBytes(24).toString("base64url");

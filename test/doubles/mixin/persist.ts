@@ -12,7 +12,10 @@ import type { EmulatorState } from "./emulator";
 export function loadEmulatorState(file: string): EmulatorState | undefined {
   if (!existsSync(file)) return undefined;
   const s = JSON.parse(readFileSync(file, "utf8")) as EmulatorState;
-  if (s.version !== 1) throw new Error(`${file}: unknown emulator state version ${String(s.version)}; delete it to start a fresh emulator`);
+  if (s.version !== 1)
+    throw new Error(
+      `${file}: unknown emulator state version ${String(s.version)}; delete it to start a fresh emulator`,
+    );
   return s;
 }
 

@@ -18,28 +18,35 @@ export interface CheckContext {
   isGhostKey(key: string): boolean;
 }
 
-export function checkTransaction(raw: string, ctx: CheckContext): { tx: SafeTransaction; inputs: Utxo[]; assetId: string } {
+export function checkTransaction(
+  raw: string,
+  ctx: CheckContext,
+): { tx: SafeTransaction; inputs: Utxo[]; assetId: string } {
   let tx: SafeTransaction;
   try {
     tx = decodeSafeTransaction(raw);
   } catch (e) {
     throw new MixinRefusal(10002, `Invalid raw transaction: ${(e as Error).message}`);
   }
-  if ((tx.signatureMap ?? []).length > 0) throw new MixinRefusal(10002, "Invalid raw transaction: a transaction request is verified unsigned");
+  if ((tx.signatureMap ?? []).length > 0)
+    throw new MixinRefusal(10002, "Invalid raw transaction: a transaction request is verified unsigned");
   const assetId = ctx.byKernel.get(tx.asset);
   if (!assetId) throw new MixinRefusal(10002, "Invalid asset");
   if (tx.inputs.length === 0 || tx.outputs.length === 0) throw new MixinRefusal(10002, "Invalid inputs or outputs");
   const inputs = tx.inputs.map((i) => {
     const u = ctx.findOutput(i.hash, i.index);
-    if (!u || u.owner !== ctx.bot) throw new MixinRefusal(10002, `Invalid input ${i.hash}:${i.index}: not an output of this user`);
+    if (!u || u.owner !== ctx.bot)
+      throw new MixinRefusal(10002, `Invalid input ${i.hash}:${i.index}: not an output of this user`);
     if (u.asset !== tx.asset) throw new MixinRefusal(10002, `Invalid input ${i.hash}:${i.index}: another asset`);
-    if (u.state !== "unspent") throw new MixinRefusal(10105, `Input ${i.hash}:${i.index} is ${u.state}, locked by another transaction`);
+    if (u.state !== "unspent")
+      throw new MixinRefusal(10105, `Input ${i.hash}:${i.index} is ${u.state}, locked by another transaction`);
     return u;
   });
   if (new Set(inputs).size !== inputs.length) throw new MixinRefusal(10002, "Invalid inputs: an output is spent twice");
   const sumIn = inputs.reduce((t, u) => t.plus(u.amount), new Decimal(0));
   const sumOut = tx.outputs.reduce((t, o) => t.plus(o.amount), new Decimal(0));
-  if (!sumIn.eq(sumOut)) throw new MixinRefusal(10002, `Invalid amount: inputs ${sumIn.toFixed()} != outputs ${sumOut.toFixed()}`);
+  if (!sumIn.eq(sumOut))
+    throw new MixinRefusal(10002, `Invalid amount: inputs ${sumIn.toFixed()} != outputs ${sumOut.toFixed()}`);
   for (const o of tx.outputs) {
     if (new Decimal(o.amount).lte(0)) throw new MixinRefusal(20120, "Amount too small");
     if (!ctx.isGhostKey(o.keys[0] ?? "")) throw new MixinRefusal(10002, "Invalid output keys");

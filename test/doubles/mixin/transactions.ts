@@ -7,7 +7,16 @@
 import { createHash } from "node:crypto";
 import { decodeSafeTransaction } from "@mixin.dev/mixin-node-sdk";
 import Decimal from "decimal.js";
-import { MixinRefusal, scalar, txView, type Settlement, type Snapshot, type TxRecord, type TxView, type Utxo } from "./model";
+import {
+  MixinRefusal,
+  scalar,
+  txView,
+  type Settlement,
+  type Snapshot,
+  type TxRecord,
+  type TxView,
+  type Utxo,
+} from "./model";
 import { checkTransaction, matchesVerified, type CheckContext } from "./transaction-check";
 
 /** What transactions need of the ledger (ledger.ts): its outputs, ghost keys, clock and snapshots. */
@@ -16,7 +25,9 @@ export interface OutputBook extends CheckContext {
   /** The snapshot clock, as Mixin's nanosecond timestamps. */
   nowNano(): string;
   addUtxo(assetId: string, amount: string, txHash: string, index: number, extra?: string, owner?: string): Utxo;
-  addSnapshot(s: Omit<Snapshot, "snapshot_id" | "type" | "user_id" | "kernel_asset_id" | "created_at" | "deposit" | "withdrawal">): Snapshot;
+  addSnapshot(
+    s: Omit<Snapshot, "snapshot_id" | "type" | "user_id" | "kernel_asset_id" | "created_at" | "deposit" | "withdrawal">,
+  ): Snapshot;
   /** A transfer reached the simulated MixPay bot. */
   settle(s: Settlement): void;
   mixpayBot: string;
@@ -119,12 +130,18 @@ export class MixinTransactions {
   /** Send: the inputs are locked (`signed`); the transaction is spent after the delay. */
   private commit(rec: TxRecord, signedRaw: string): TxRecord {
     const { tx, inputs } = checkTransaction(rec.verified_raw, this.book);
-    if (!matchesVerified(rec.verified_raw, signedRaw, tx.inputs.length)) throw new MixinRefusal(10002, "Invalid raw: the signed transaction does not match the transaction request");
+    if (!matchesVerified(rec.verified_raw, signedRaw, tx.inputs.length))
+      throw new MixinRefusal(10002, "Invalid raw: the signed transaction does not match the transaction request");
     for (const u of inputs) {
       u.state = "signed";
       u.updated_at = this.book.nowNano();
     }
-    Object.assign(rec, { state: "signed", raw_transaction: signedRaw, signed_at: Date.now(), updated_at: this.book.nowNano() });
+    Object.assign(rec, {
+      state: "signed",
+      raw_transaction: signedRaw,
+      signed_at: Date.now(),
+      updated_at: this.book.nowNano(),
+    });
     this.signedTxs.add(rec);
     this.advance();
     return rec;
@@ -162,10 +179,29 @@ export class MixinTransactions {
         opponent ||= owner;
       }
     });
-    const snap = book.addSnapshot({ opponent_id: opponent, asset_id: assetId, amount: sent.neg().toFixed(), memo: memoHex, transaction_hash: txHash, request_id: rec.request_id, trace_id: rec.request_id });
+    const snap = book.addSnapshot({
+      opponent_id: opponent,
+      asset_id: assetId,
+      amount: sent.neg().toFixed(),
+      memo: memoHex,
+      transaction_hash: txHash,
+      request_id: rec.request_id,
+      trace_id: rec.request_id,
+    });
     if (opponent === book.mixpayBot) {
-      book.settle({ traceId: rec.request_id, assetId, amount: sent.toFixed(), memo: Buffer.from(tx.extra).toString("utf8"), snapshotId: snap.snapshot_id });
+      book.settle({
+        traceId: rec.request_id,
+        assetId,
+        amount: sent.toFixed(),
+        memo: Buffer.from(tx.extra).toString("utf8"),
+        snapshotId: snap.snapshot_id,
+      });
     }
-    Object.assign(rec, { state: "spent", snapshot_id: snap.snapshot_id, spent_at: Date.now(), updated_at: book.nowNano() });
+    Object.assign(rec, {
+      state: "spent",
+      snapshot_id: snap.snapshot_id,
+      spent_at: Date.now(),
+      updated_at: book.nowNano(),
+    });
   }
 }

@@ -8,5 +8,7 @@ export const dynamic = "force-dynamic";
 
 /** Console calls are small JSON; 256 KiB is generous and is counted on the bytes read. */
 const MAX_BODY_BYTES = 256 * 1024;
-const handler = capBody(MAX_BODY_BYTES, (req: Request) => fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext }));
+const handler = capBody(MAX_BODY_BYTES, (req: Request) =>
+  fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext }),
+);
 export { handler as GET, handler as POST };

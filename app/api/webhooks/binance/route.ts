@@ -27,13 +27,18 @@ export async function POST(req: Request): Promise<Response> {
 
 async function answer(req: Request): Promise<Response> {
   const pay = binancePay();
-  if (!pay) return Response.json({ returnCode: "FAIL", returnMessage: "Binance Pay is not configured" }, { status: 404 });
+  if (!pay)
+    return Response.json({ returnCode: "FAIL", returnMessage: "Binance Pay is not configured" }, { status: 404 });
   let rawBody: string;
   try {
     // Read under the cap (never the whole stream first), then verify the signature over these exact bytes.
     rawBody = new TextDecoder().decode(await readCappedBytes(req, MAX_BODY_BYTES));
   } catch (e) {
-    if (e instanceof BodyTooLargeError) return Response.json({ returnCode: "FAIL", returnMessage: "body too large" }, { status: 413, headers: { connection: "close" } });
+    if (e instanceof BodyTooLargeError)
+      return Response.json(
+        { returnCode: "FAIL", returnMessage: "body too large" },
+        { status: 413, headers: { connection: "close" } },
+      );
     throw e;
   }
   try {

@@ -20,7 +20,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const isOperator = (await currentUser())?.role === "operator";
   // A cancelled order whose last wallet close failed can have the close retried.
   const lastClose = order.events.filter((e) => CLOSE_EVENTS.has(e.type)).at(-1)?.type;
-  const cancellable = isOperator && (order.status === "created" || (order.status === "cancelled" && lastClose === "wallet.close_failed"));
+  const cancellable =
+    isOperator && (order.status === "created" || (order.status === "cancelled" && lastClose === "wallet.close_failed"));
   const fields: [string, React.ReactNode][] = [
     ["Order id", order.id],
     ["Trace id", order.traceId],
@@ -39,7 +40,12 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
     ["Refunded", <Time key="r" at={order.refundedAt} />],
     ["MixPay refund code", order.mixpayRefundCode ?? "—"],
     ["Wallet order / trade no", `${order.walletOrderId ?? "—"} / ${order.walletTradeNo ?? "—"}`],
-    ["Settlement transfer", order.transfer ? `${order.transfer.status}, ${order.transfer.attempts} attempt(s)${order.transfer.transactionHash ? `, tx ${order.transfer.transactionHash}` : ""}` : "—"],
+    [
+      "Settlement transfer",
+      order.transfer
+        ? `${order.transfer.status}, ${order.transfer.attempts} attempt(s)${order.transfer.transactionHash ? `, tx ${order.transfer.transactionHash}` : ""}`
+        : "—",
+    ],
     ["Refund", order.refund ? `${order.refund.status} (${order.refund.requestId})` : "—"],
   ];
   return (

@@ -30,5 +30,11 @@ export async function GET(req: Request) {
     },
   });
   const name = `payments-${new Date().toISOString().slice(0, 10)}.csv`;
-  return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" } });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+    },
+  });
 }

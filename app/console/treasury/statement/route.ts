@@ -21,13 +21,27 @@ export async function GET(req: Request) {
   const assetId = sp.get("asset") ?? "";
   const from = sp.get("from") ?? "";
   const to = sp.get("to") ?? "";
-  if (!UUID.test(assetId) || !DAY.test(from) || !DAY.test(to) || from > to || Date.parse(to) - Date.parse(from) > 366 * 86_400_000) {
-    return plainErrorResponse(AppError.badParameter("asset", "asset (uuid), from and to (YYYY-MM-DD, at most a year apart) are required"));
+  if (
+    !UUID.test(assetId) ||
+    !DAY.test(from) ||
+    !DAY.test(to) ||
+    from > to ||
+    Date.parse(to) - Date.parse(from) > 366 * 86_400_000
+  ) {
+    return plainErrorResponse(
+      AppError.badParameter("asset", "asset (uuid), from and to (YYYY-MM-DD, at most a year apart) are required"),
+    );
   }
   const db = await getDb();
   const [asset] = await db.select().from(assets).where(eq(assets.assetId, assetId));
   if (!asset) return plainErrorResponse(new AppError(AppErrorCode.NOT_FOUND, "unknown asset"));
   const csv = statementCsv(await dailyStatement(db, assetId, from, to), assetId, asset.symbol);
   const name = `statement-${asset.symbol}-${from}-${to}.csv`;
-  return new Response(csv, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" } });
+  return new Response(csv, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}"`,
+      "cache-control": "no-store",
+    },
+  });
 }

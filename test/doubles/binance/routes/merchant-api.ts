@@ -34,7 +34,10 @@ export function merchantApiRoutes(deps: MerchantApiDeps) {
   const api = (path: string, body: Record<string, unknown>): ApiAnswer => {
     switch (path) {
       case "/binancepay/openapi/certificates":
-        return { status: 200, answer: ok([{ certSerial: deps.webhooks.certSerial, certPublic: deps.webhooks.certPublic }]) };
+        return {
+          status: 200,
+          answer: ok([{ certSerial: deps.webhooks.certSerial, certPublic: deps.webhooks.certPublic }]),
+        };
       case "/binancepay/openapi/v3/order":
         return ledger.createOrder(body, deps.baseUrl());
       case "/binancepay/openapi/balance":
@@ -51,21 +54,28 @@ export function merchantApiRoutes(deps: MerchantApiDeps) {
       case "/binancepay/openapi/order/refund/query":
         return queryRefund(ledger, body);
       default:
-        return { status: 404, answer: { status: "ERROR", type: "SYS", code: "100001001", errorMessage: "no such API" } };
+        return {
+          status: 404,
+          answer: { status: "ERROR", type: "SYS", code: "100001001", errorMessage: "no such API" },
+        };
     }
   };
 
   /** Binance's request check: headers, clock, API key, then the HMAC over the exact body. */
   const checkRequest = (c: Context, body: string): { code: string; message: string } | undefined => {
     if (c.req.method !== "POST") return { code: "400006", message: "BAD_HTTP_METHOD" };
-    if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return { code: "400007", message: "MEDIA_TYPE_NOT_SUPPORTED" };
+    if (!(c.req.header("content-type") ?? "").startsWith("application/json"))
+      return { code: "400007", message: "MEDIA_TYPE_NOT_SUPPORTED" };
     const ts = c.req.header("binancepay-timestamp") ?? "";
     const nonce = c.req.header("binancepay-nonce") ?? "";
     const sn = c.req.header("binancepay-certificate-sn") ?? "";
     const sig = c.req.header("binancepay-signature") ?? "";
-    if (!ts || !nonce || !sn || !sig) return { code: "400100", message: "MANDATORY_PARAM_EMPTY_OR_MALFORMED: BinancePay headers" };
-    if (!/^\d{13}$/.test(ts) || Math.abs(Date.now() - Number(ts)) > deps.toleranceMs) return { code: "400003", message: "INVALID_TIMESTAMP" };
-    if (!/^[A-Za-z0-9]{32}$/.test(nonce)) return { code: "400100", message: "MANDATORY_PARAM_EMPTY_OR_MALFORMED: BinancePay-Nonce" };
+    if (!ts || !nonce || !sn || !sig)
+      return { code: "400100", message: "MANDATORY_PARAM_EMPTY_OR_MALFORMED: BinancePay headers" };
+    if (!/^\d{13}$/.test(ts) || Math.abs(Date.now() - Number(ts)) > deps.toleranceMs)
+      return { code: "400003", message: "INVALID_TIMESTAMP" };
+    if (!/^[A-Za-z0-9]{32}$/.test(nonce))
+      return { code: "400100", message: "MANDATORY_PARAM_EMPTY_OR_MALFORMED: BinancePay-Nonce" };
     if (sn !== deps.apiKey) return { code: "400004", message: "INVALID_API_KEY_OR_IP" };
     const expected = createHmac("sha512", deps.secret).update(`${ts}\n${nonce}\n${body}\n`).digest("hex").toUpperCase();
     const a = Buffer.from(expected);
@@ -81,7 +91,9 @@ export function merchantApiRoutes(deps: MerchantApiDeps) {
     const fault = ledger.takeFault(["5xx", "timeout"], path);
     if (fault?.mode === "5xx") {
       ledger.requests.push({ path, code: "HTTP_503", signatureValid: false });
-      return c.body("<html><body>503 Service Temporarily Unavailable</body></html>", 503, { "content-type": "text/html" });
+      return c.body("<html><body>503 Service Temporarily Unavailable</body></html>", 503, {
+        "content-type": "text/html",
+      });
     }
     const bad = checkRequest(c, raw);
     let body: Record<string, unknown> = {};
@@ -97,7 +109,11 @@ export function merchantApiRoutes(deps: MerchantApiDeps) {
       }
     }
     const r = bad ? { status: 400, answer: failure(bad.code, bad.message) } : api(path, body);
-    ledger.requests.push({ path, code: (r.answer as { code: string }).code, signatureValid: !bad || bad.code !== "400002" });
+    ledger.requests.push({
+      path,
+      code: (r.answer as { code: string }).code,
+      signatureValid: !bad || bad.code !== "400002",
+    });
     if (fault?.mode === "timeout") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 15_000));
     const notice = (r as ApiAnswer).notice;
     if (notice) afterAnswer(c.env.outgoing, () => void deps.webhooks.send(notice));

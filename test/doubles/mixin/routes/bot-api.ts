@@ -13,7 +13,8 @@ const prefixed = (path: string, prefix: string) => path.slice(prefix.length);
 export function botApiRoutes(ledger: MixinLedger, opts: { hasSafe: boolean }) {
   const app = new Hono<EmulatorEnv>();
   const bot = ledger.bot;
-  const me = (c: Parameters<typeof ok>[0]) => ok(c, { user_id: bot, type: "user", has_safe: opts.hasSafe, app_id: bot });
+  const me = (c: Parameters<typeof ok>[0]) =>
+    ok(c, { user_id: bot, type: "user", has_safe: opts.hasSafe, app_id: bot });
   app.get("/me", me);
   app.get("/safe/me", me);
 
@@ -25,7 +26,10 @@ export function botApiRoutes(ledger: MixinLedger, opts: { hasSafe: boolean }) {
 
   app.post("/safe/assets/fetch", (c) => {
     const ids = (bodyJson(c) as string[]) ?? [];
-    return ok(c, ids.filter((id) => ledger.assets.has(id)).map((id) => assetView(id, ledger.assets.get(id)!)));
+    return ok(
+      c,
+      ids.filter((id) => ledger.assets.has(id)).map((id) => assetView(id, ledger.assets.get(id)!)),
+    );
   });
   // Everything after the prefix is the id (as Mixin's router: an unknown id is "Not found.").
   app.get("/safe/assets/:id{.*}", (c) => {
@@ -34,10 +38,16 @@ export function botApiRoutes(ledger: MixinLedger, opts: { hasSafe: boolean }) {
     return a ? ok(c, assetView(id, a)) : mixinError(c, 404, "Not found.");
   });
 
-  app.post("/safe/keys", (c) => ok(c, ledger.ghostKeys((bodyJson(c) as { receivers: string[]; index: number; hint: string }[]) ?? [])));
+  app.post("/safe/keys", (c) =>
+    ok(c, ledger.ghostKeys((bodyJson(c) as { receivers: string[]; index: number; hint: string }[]) ?? [])),
+  );
 
-  app.post("/safe/transaction/requests", (c) => refusing(c, () => ledger.tx.request((bodyJson(c) as { raw: string; request_id: string }[]) ?? [])));
-  app.post("/safe/transactions", (c) => refusing(c, () => ledger.tx.send((bodyJson(c) as { raw: string; request_id: string }[]) ?? [])));
+  app.post("/safe/transaction/requests", (c) =>
+    refusing(c, () => ledger.tx.request((bodyJson(c) as { raw: string; request_id: string }[]) ?? [])),
+  );
+  app.post("/safe/transactions", (c) =>
+    refusing(c, () => ledger.tx.send((bodyJson(c) as { raw: string; request_id: string }[]) ?? [])),
+  );
   app.get("/safe/transactions/:id{.*}", (c) => {
     const tx = ledger.tx.view(prefixed(c.req.path, "/safe/transactions/"));
     return tx ? ok(c, tx) : mixinError(c, 404, "Not found.");

@@ -50,9 +50,14 @@ export function controlRoutes({ ledger, faults, seen }: ControlDeps) {
     // Any Mixin user can send the bot any amount with any memo bytes: the control route for it.
     const b = body<{ asset_id?: string; amount?: string; memo?: string; memo_hex?: string; from?: string }>(c);
     if (!b.asset_id || !ledger.assets.has(b.asset_id)) return c.json({ error: "asset_id must be a known asset" }, 400);
-    if (!b.amount || !/^\d+(\.\d{1,8})?$/.test(b.amount) || new Decimal(b.amount).lte(0)) return c.json({ error: "amount must be a positive decimal with at most 8 places" }, 400);
-    if (b.memo_hex !== undefined && !/^([0-9a-fA-F]{2})*$/.test(b.memo_hex)) return c.json({ error: "memo_hex must be hex bytes" }, 400);
-    return c.json(ledger.receive({ assetId: b.asset_id, amount: b.amount, memo: b.memo, memoHex: b.memo_hex, from: b.from }), 200);
+    if (!b.amount || !/^\d+(\.\d{1,8})?$/.test(b.amount) || new Decimal(b.amount).lte(0))
+      return c.json({ error: "amount must be a positive decimal with at most 8 places" }, 400);
+    if (b.memo_hex !== undefined && !/^([0-9a-fA-F]{2})*$/.test(b.memo_hex))
+      return c.json({ error: "memo_hex must be hex bytes" }, 400);
+    return c.json(
+      ledger.receive({ assetId: b.asset_id, amount: b.amount, memo: b.memo, memoHex: b.memo_hex, from: b.from }),
+      200,
+    );
   });
   app.post("/clock", (c) => {
     const b = body<{ frozen?: boolean; spend_delay_ms?: number }>(c);

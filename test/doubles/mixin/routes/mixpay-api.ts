@@ -8,8 +8,12 @@ export function mixpayApiRoutes(ledger: MixinLedger) {
   app.get("/v1/payments_result", (c) => {
     const traceId = c.req.query("traceId") ?? "";
     const { status, failureCode } = ledger.paymentResult(traceId);
-    if (status === "unknown") return c.json({ code: 10404, success: false, message: "Not found", data: null, timestampMs: Date.now() }, 200);
-    return c.json({ code: 0, success: true, message: "", data: { status, traceId, failureCode }, timestampMs: Date.now() }, 200);
+    if (status === "unknown")
+      return c.json({ code: 10404, success: false, message: "Not found", data: null, timestampMs: Date.now() }, 200);
+    return c.json(
+      { code: 0, success: true, message: "", data: { status, traceId, failureCode }, timestampMs: Date.now() },
+      200,
+    );
   });
   return app;
 }
