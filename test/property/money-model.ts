@@ -2,7 +2,7 @@
  * The world of the adversarial property test: a migrated store, the Mixin emulator (with its
  * emulated MixPay), a recording demo wallet, the actions anyone can take, and the invariants.
  *
- * Invariants, checked after every action:
+ * The invariants (./money-invariants.ts), checked after every action:
  *   I1 never two Mixin transfers for one trace_id;
  *   I2 per asset, `available` never exceeds what the bot really holds on Mixin minus what it still owes;
  *   I3 no end-user refund without a payment;
@@ -14,25 +14,17 @@
  *   I7 every order ended settled, refunded, expired, cancelled or failed, or has an open alert.
  */
 import Decimal from "decimal.js";
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import fc from "fast-check";
-import { expect } from "vitest";
-import { alerts, mixinSnapshots, orders } from "@/db/schema";
+import { eq, sql } from "drizzle-orm";
+import { orders } from "@/db/schema";
 import type { OrderStatus } from "@/db/schema/orders";
 import { DEMO_ASSETS, seedDemoData } from "@/db/seed";
-import {
-  EMULATED_MIXPAY_BOT,
-  startMixinEmulator,
-  type FaultMode,
-  type MixinEmulator,
-} from "@/test/doubles/mixin/emulator";
+import { EMULATED_MIXPAY_BOT, startMixinEmulator, type MixinEmulator } from "@/test/doubles/mixin/emulator";
 import { brokerDeps } from "@/inngest/deps";
 import { syncBalances } from "@/server/balances/sync-balances";
 import { refundMemoBase64 } from "@/server/mixin/memo";
 import { handleCreateOrder } from "@/adapters/mixpay-http/handlers";
 import { applyPaymentNotice } from "@/server/orders/apply-payment-notice";
 import { expireDueOrders } from "@/server/orders/expire-orders";
-import { availableBalances } from "@/server/orders/reservations";
 import { refundEndUser } from "@/server/refunds/refund-end-user";
 import { cancelOrderByOperator } from "@/server/console/cancel-order";
 import {
@@ -48,106 +40,12 @@ import { setWalletProvider } from "@/server/wallets/registry";
 import { pointBrokerAtEmulator } from "@/test/emulator";
 import { createBody, createRequest } from "@/test/mixpay";
 import { createTestStore, type TestStore } from "@/test/store";
+import type { Action } from "./money-actions";
 
 const ATTACKER = "6f1c7d2a-8b3e-4f5a-9c0d-1e2f3a4b5c6d";
-const ASSETS = [DEMO_ASSETS.USDT, DEMO_ASSETS.BTC] as const;
-const ACTOR = "test:property";
+export const ASSETS = [DEMO_ASSETS.USDT, DEMO_ASSETS.BTC] as const;
+export const ACTOR = "test:property";
 const OPERATOR = { id: "0e0e0e0e-0000-4000-8000-00000000000f", email: "operator@property.test" };
-
-export type Action =
-  | { t: "create"; asset: 0 | 1; cents: number; attacker: boolean }
-  | { t: "pay"; i: number; late: boolean }
-  | { t: "walletCancel"; i: number }
-  | { t: "operatorCancel"; i: number }
-  | { t: "expireAll" }
-  | { t: "settle"; i: number; steps: 1 | 2 | 3 }
-  | { t: "retriesExhausted"; i: number }
-  | { t: "fault"; target: "transfer" | "request" | "outputs" | "snapshots" | "result"; mode: FaultMode; count: number }
-  | { t: "sync"; outage: boolean }
-  | { t: "mixpayRefund"; i: number }
-  | { t: "topUp"; asset: 0 | 1; cents: number }
-  | {
-      t: "stranger";
-      i: number;
-      memo: "rf-dust" | "rf-exact" | "rf-wrong-asset" | "garbled" | "nul" | "plain";
-      from: "attacker" | "empty" | "mixpay";
-    }
-  | { t: "poll" }
-  | { t: "refund"; i: number }
-  | { t: "walletRefuses"; count: number };
-
-const idx = fc.nat({ max: 20 });
-export const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      t: fc.constant("create" as const),
-      asset: fc.constantFrom(0 as const, 1 as const),
-      cents: fc.integer({ min: 100, max: 3000 }),
-      attacker: fc.boolean(),
-    }),
-  },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("pay" as const), i: idx, late: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("walletCancel" as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("operatorCancel" as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("expireAll" as const) }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant("settle" as const),
-      i: idx,
-      steps: fc.constantFrom(1 as const, 2 as const, 3 as const),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("retriesExhausted" as const), i: idx }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      t: fc.constant("fault" as const),
-      target: fc.constantFrom(
-        "transfer" as const,
-        "request" as const,
-        "outputs" as const,
-        "snapshots" as const,
-        "result" as const,
-      ),
-      mode: fc.constantFrom<FaultMode>("500", "500", "drop-after-commit", "timeout"),
-      count: fc.integer({ min: 1, max: 2 }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("sync" as const), outage: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("mixpayRefund" as const), i: idx }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      t: fc.constant("topUp" as const),
-      asset: fc.constantFrom(0 as const, 1 as const),
-      cents: fc.integer({ min: 1, max: 5000 }),
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      t: fc.constant("stranger" as const),
-      i: idx,
-      memo: fc.constantFrom(
-        "rf-dust" as const,
-        "rf-exact" as const,
-        "rf-wrong-asset" as const,
-        "garbled" as const,
-        "nul" as const,
-        "plain" as const,
-      ),
-      from: fc.constantFrom("attacker" as const, "empty" as const, "mixpay" as const),
-    }),
-  },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("poll" as const) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("refund" as const), i: idx }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({ t: fc.constant("walletRefuses" as const), count: fc.integer({ min: 1, max: 3 }) }),
-  },
-);
 
 /** A wallet that keeps every refund it paid, idempotent by request id as real wallets are. */
 class RecordingWallet extends DemoWallet {
@@ -236,11 +134,11 @@ async function wipeStore(store: TestStore): Promise<void> {
 
 const pick = (run: Run, i: number): RunOrder | undefined =>
   run.orders.length ? run.orders[i % run.orders.length] : undefined;
-const statusOf = async (run: Run, id: string): Promise<OrderStatus> =>
+export const statusOf = async (run: Run, id: string): Promise<OrderStatus> =>
   (await run.world.store.db.select({ s: orders.status }).from(orders).where(eq(orders.id, id)))[0]!.s;
 const amountOf = (cents: number, asset: 0 | 1) => new Decimal(cents).div(asset === 0 ? 100 : 10_000).toFixed();
 /** What an expected failure looks like: the broker's refusals, Mixin's faults. Anything else is a bug. */
-const tolerate = async (fn: () => Promise<unknown>) => {
+export const tolerate = async (fn: () => Promise<unknown>) => {
   try {
     await fn();
   } catch (e) {
@@ -405,7 +303,7 @@ function credit(run: Run, trace: string, amount: string) {
 }
 
 /** The settle-order function's steps, stopped after `steps` of them (a crash between any two). */
-async function settleSteps(run: Run, orderId: string, steps: 1 | 2 | 3): Promise<void> {
+export async function settleSteps(run: Run, orderId: string, steps: 1 | 2 | 3): Promise<void> {
   const db = run.world.store.db;
   const s = await statusOf(run, orderId);
   if (!["paid", "settling", "settlement_failed"].includes(s)) return;
@@ -420,113 +318,5 @@ async function settleSteps(run: Run, orderId: string, steps: 1 | 2 | 3): Promise
   } catch (e) {
     if (process.env.PROPERTY_DEBUG) console.error("settle", orderId, (e as Error).message);
     if (!(e instanceof Error)) throw e;
-  }
-}
-
-/** I1–I5. */
-export async function stepChecks(run: Run, action: Action): Promise<void> {
-  const { store, emu, wallet } = run.world;
-  const db = store.db;
-  const where = `after ${JSON.stringify(action)}`;
-
-  // I1: one transfer per trace (the emulator saw every transaction the bot signed).
-  const outgoing = emu.snapshots().filter((s) => new Decimal(s.amount).isNegative() && s.request_id);
-  const perTrace = new Map<string, number>();
-  for (const s of outgoing) perTrace.set(s.request_id, (perTrace.get(s.request_id) ?? 0) + 1);
-  for (const [trace, n] of perTrace) expect(n, `I1 two transfers for trace ${trace} ${where}`).toBe(1);
-
-  const rows = run.orders.length
-    ? await db
-        .select()
-        .from(orders)
-        .where(
-          inArray(
-            orders.id,
-            run.orders.map((o) => o.id),
-          ),
-        )
-    : [];
-  const sentTraces = new Set(outgoing.map((s) => s.request_id));
-
-  // I2: available ≤ held on Mixin − still owed (reserving orders whose money has not left).
-  const now = new Date();
-  const avail = await availableBalances(db);
-  for (const assetId of ASSETS) {
-    const owed = rows
-      .filter((o) => o.assetId === assetId && !sentTraces.has(o.traceId))
-      .filter(
-        (o) =>
-          ["paid", "settling", "settlement_failed"].includes(o.status) || (o.status === "created" && o.expiredAt > now),
-      )
-      .reduce((acc, o) => acc.plus(o.amount), new Decimal(0));
-    const held = new Decimal(emu.balance(assetId));
-    const available = avail.get(assetId)?.available ?? new Decimal(0);
-    expect(
-      available.isZero() || available.lte(held.minus(owed)),
-      `I2 ${assetId}: available ${available} > held ${held} − owed ${owed} ${where}`,
-    ).toBe(true);
-  }
-
-  // I3, I4, I5: refunds the wallet actually paid.
-  const paidBack = new Map<string, Decimal>();
-  for (const r of wallet.paid.values())
-    paidBack.set(r.orderId, (paidBack.get(r.orderId) ?? new Decimal(0)).plus(r.amount));
-  for (const [orderId, total] of paidBack) {
-    const o = rows.find((x) => x.id === orderId);
-    expect(o, `refund for an order of another run ${where}`).toBeDefined();
-    expect(o!.paidAt, `I3 refund without payment for ${orderId} ${where}`).not.toBeNull();
-    expect(total.lte(o!.payAmount), `I4 refunded ${total} > paid ${o!.payAmount} for ${orderId} ${where}`).toBe(true);
-    if (sentTraces.has(o!.traceId)) {
-      const back = run.returnedByOpponent.get(o!.traceId) ?? new Decimal(0);
-      expect(
-        back.gte(o!.amount),
-        `I5 order ${orderId} refunded to its end user although its opponent sent back only ${back} of ${o!.amount} ${where}`,
-      ).toBe(true);
-    }
-  }
-}
-
-const FINAL: readonly OrderStatus[] = ["settled", "refunded", "expired", "cancelled", "failed"];
-
-/** Drain the broker's own work with the faults cleared, then I6 and I7. */
-export async function finalChecks(run: Run): Promise<void> {
-  const { store, emu, wallet } = run.world;
-  const db = store.db;
-  emu.clearFaults();
-  wallet.refuseNext = 0;
-  for (let pass = 0; pass < 3; pass++) {
-    await syncBalances(db, brokerDeps().balances);
-    await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
-    await expireDueOrders(db, new Date(Date.now() + 86_400_000));
-    for (const o of run.orders) {
-      const s = await statusOf(run, o.id);
-      if (["paid", "settling", "settlement_failed"].includes(s)) await settleSteps(run, o.id, 3);
-      else if (["mixpay_refunded", "paid_late", "refund_failed", "refunding"].includes(s))
-        await tolerate(() => refundEndUser(db, o.id, () => wallet, ACTOR));
-    }
-  }
-  await pollSnapshots(db, brokerDeps().snapshots, { mixpay: brokerDeps().mixpay });
-  // What Inngest does when settle-order's retries run out (e.g. MixPay keeps answering "unpaid"
-  // for a trace it never got): settlement_failed with a critical alert.
-  for (const o of run.orders) {
-    if ((await statusOf(run, o.id)) === "settling")
-      await markSettlementFailed(db, o.id, "retries exhausted (property test drain)", ACTOR);
-  }
-  await stepChecks(run, { t: "poll" });
-
-  // I6: every snapshot the bot has is recorded.
-  const recorded = new Set((await db.select({ id: mixinSnapshots.snapshotId }).from(mixinSnapshots)).map((r) => r.id));
-  for (const s of emu.snapshots())
-    expect(recorded.has(s.snapshot_id), `I6 snapshot ${s.snapshot_id} (memo ${s.memo}) never recorded`).toBe(true);
-
-  // I7: no order left in limbo without an alert.
-  for (const o of run.orders) {
-    const s = await statusOf(run, o.id);
-    if (FINAL.includes(s)) continue;
-    const open = await db
-      .select()
-      .from(alerts)
-      .where(and(eq(alerts.orderId, o.id), isNull(alerts.acknowledgedAt)));
-    expect(open.length, `I7 order ${o.id} ended ${s} with no open alert`).toBeGreaterThan(0);
   }
 }

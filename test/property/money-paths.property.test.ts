@@ -10,7 +10,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDriver } from "@/test/store";
-import { actionArb, finalChecks, openWorld, runAction, stepChecks, type World } from "./money-model";
+import { finalChecks, stepChecks } from "./money-invariants";
+import { actionArb } from "./money-actions";
+import { openWorld, runAction, type World } from "./money-model";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261126);
