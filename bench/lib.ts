@@ -79,8 +79,36 @@ export async function startBroker(
 }
 
 /** What the machine was doing: the 1-minute load average (2 cores) at a step's start, for BENCHMARKS.md's conditions. */
+/** A create_order body as MixPay sends it, for the demo payee and wallet in USDT; a new trace_id unless given. */
+export function createOrderBody(o: { amount: string; memo: string; opponentId: string; traceId?: string }): string {
+  return JSON.stringify({
+    payee_id: PAYEE,
+    wallet: "demo",
+    asset_id: USDT,
+    amount: o.amount,
+    trace_id: o.traceId ?? crypto.randomUUID(),
+    memo: o.memo,
+    expired_at: String(Math.floor(Date.now() / 1000) + 900),
+    return_url: "https://mixpay.me/r",
+    opponent_id: o.opponentId,
+  });
+}
+
 export function loadAverage(): number {
   return Number(os.loadavg()[0]!.toFixed(2));
+}
+
+/** One row of open-orders' one-process vs two-processes comparison (written by it, read by report.ts). */
+export interface InstancesRow {
+  processes: number;
+  rps: number;
+  created: number;
+  unavailable: number;
+  other: number;
+  balance: number;
+  reservedCounter: string;
+  openSum: string;
+  exact: boolean;
 }
 
 export interface LoadResult {

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import postgres from "postgres";
 import {
+  createOrderBody,
   brokerEnv,
   closeMixin,
   freshDatabase,
@@ -67,17 +68,7 @@ try {
     });
   }
   const body = () =>
-    JSON.stringify({
-      payee_id: PAYEE,
-      wallet: "demo",
-      asset_id: USDT,
-      amount: "1.5",
-      trace_id: crypto.randomUUID(),
-      memo: "bench",
-      expired_at: String(Math.floor(Date.now() / 1000) + 900),
-      return_url: "https://mixpay.me/r",
-      opponent_id: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37",
-    });
+    createOrderBody({ amount: "1.5", memo: "bench", opponentId: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37" });
   // create_order takes ~25 ms even unloaded (one reservation lock per asset): more connections to hold the rate.
   for (const rate of [100, 300])
     await step({

@@ -9,6 +9,7 @@
 import autocannon from "autocannon";
 import postgres from "postgres";
 import {
+  createOrderBody,
   closeMixin,
   freshDatabase,
   keepBalancesFresh,
@@ -20,6 +21,7 @@ import {
   startBroker,
   USDT,
   type LoadResult,
+  type InstancesRow,
 } from "./lib";
 
 const quick = process.argv.includes("--quick");
@@ -29,17 +31,7 @@ const sequentialN = quick ? 50 : 200;
 const BASE = Number(process.env.BENCH_PORT_BASE ?? 4080) + 2;
 
 const body = (amount = "1.5") =>
-  JSON.stringify({
-    payee_id: PAYEE,
-    wallet: "demo",
-    asset_id: USDT,
-    amount,
-    trace_id: crypto.randomUUID(),
-    memo: "bench",
-    expired_at: String(Math.floor(Date.now() / 1000) + 900),
-    return_url: "https://mixpay.me/r",
-    opponent_id: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37",
-  });
+  createOrderBody({ amount, memo: "bench", opponentId: "5b9d8d50-1e08-4b1f-9c63-bd4b1b3d0d37" });
 
 async function sequential(port: number, n: number): Promise<{ p50: number; p99: number; errors: number }> {
   const t: number[] = [];
@@ -137,17 +129,7 @@ try {
 
 // One process vs two on one PostgreSQL, same offered load (32 connections in all), 1 USDT orders,
 // a balance that covers about half of what the run would take: it must run out exactly.
-const instances: {
-  processes: number;
-  rps: number;
-  created: number;
-  unavailable: number;
-  other: number;
-  balance: number;
-  reservedCounter: string;
-  openSum: string;
-  exact: boolean;
-}[] = [];
+const instances: InstancesRow[] = [];
 for (const processes of [1, 2]) {
   const d = await freshDatabase("bench_two");
   const s = postgres(d.url, { max: 1, onnotice: () => {} });

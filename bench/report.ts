@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { LoadResult } from "./lib";
+import type { InstancesRow, LoadResult } from "./lib";
 import { RESULTS } from "./lib";
 import { settlementSection, type SettlementRun } from "./report-settlement";
 
@@ -53,17 +53,7 @@ type OpenOrders = {
     sequential: { p50: number; p99: number; errors: number };
     saturation: LoadResult;
   }[];
-  instances: {
-    processes: number;
-    rps: number;
-    created: number;
-    unavailable: number;
-    other: number;
-    balance: number;
-    reservedCounter: string;
-    openSum: string;
-    exact: boolean;
-  }[];
+  instances: InstancesRow[];
 };
 const open = read<OpenOrders>("open-orders");
 const bg = read<{

@@ -3,7 +3,16 @@
  * of them. Successes must equal N at every size.   tsx bench/reservation-contention.ts
  */
 import postgres from "postgres";
-import { closeMixin, freshDatabase, keepBalancesFresh, PAYEE, percentile, save, startBroker, USDT } from "./lib";
+import {
+  createOrderBody,
+  closeMixin,
+  freshDatabase,
+  keepBalancesFresh,
+  percentile,
+  save,
+  startBroker,
+  USDT,
+} from "./lib";
 
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 4080) + 1;
 const db = await freshDatabase("bench_contention");
@@ -43,17 +52,7 @@ try {
         const res = await fetch(`http://127.0.0.1:${PORT}/mixpay/create_order`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            payee_id: PAYEE,
-            wallet: "demo",
-            asset_id: USDT,
-            amount: "1",
-            trace_id: crypto.randomUUID(),
-            memo: "c",
-            expired_at: String(Math.floor(Date.now() / 1000) + 900),
-            return_url: "https://mixpay.me/r",
-            opponent_id: crypto.randomUUID(),
-          }),
+          body: createOrderBody({ amount: "1", memo: "c", opponentId: crypto.randomUUID() }),
         });
         const code = ((await res.json()) as { code: number }).code;
         timings.push(performance.now() - t0);

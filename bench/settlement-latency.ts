@@ -13,7 +13,7 @@ import { execSync } from "node:child_process";
 import postgres from "postgres";
 import { EMULATED_MIXPAY_BOT, startMixinEmulator } from "../test/doubles/mixin/emulator";
 import { startLocalInngest, type RunnerLogger } from "../tools/inngest-local/runner";
-import { freshDatabase, PAYEE, percentile, save, startBroker, USDT } from "./lib";
+import { createOrderBody, freshDatabase, percentile, save, startBroker } from "./lib";
 
 const quick = process.argv.includes("--quick");
 const spendDelay = Number(process.env.BENCH_SPEND_DELAY_MS ?? 2000);
@@ -68,17 +68,7 @@ async function createOrder(): Promise<{ orderId: string; traceId: string }> {
   const res = await fetch(`${base}/mixpay/create_order`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      payee_id: PAYEE,
-      wallet: "demo",
-      asset_id: USDT,
-      amount: "1",
-      trace_id: traceId,
-      memo: "YmVuY2g",
-      expired_at: String(Math.floor(Date.now() / 1000) + 900),
-      return_url: "https://mixpay.me/r",
-      opponent_id: EMULATED_MIXPAY_BOT,
-    }),
+    body: createOrderBody({ amount: "1", memo: "YmVuY2g", traceId, opponentId: EMULATED_MIXPAY_BOT }),
     signal: AbortSignal.timeout(30_000),
   });
   const body = (await res.json()) as { code: number; data?: { checkout_url?: string } };
