@@ -61,6 +61,16 @@ export interface CreateOrderPolicy {
  */
 export function createOrderParamsSchema(now: Date, policy: CreateOrderPolicy = {}) {
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  // Building a zod object costs more than parsing with it (zod compiles each new object schema
+  // on first use): the schema depends only on the second and the policy, so it is made once per
+  // second and policy, not once per request. Same schema, same answers.
+  const key = `${nowSeconds}|${policy.maxExpirySeconds ?? ""}|${(policy.botIds ?? []).join(",")}`;
+  if (lastSchema?.key !== key) lastSchema = { key, schema: buildCreateOrderSchema(nowSeconds, policy) };
+  return lastSchema.schema;
+}
+let lastSchema: { key: string; schema: ReturnType<typeof buildCreateOrderSchema> } | undefined;
+
+function buildCreateOrderSchema(nowSeconds: number, policy: CreateOrderPolicy) {
   const maxExpiry = Math.min(policy.maxExpirySeconds ?? DEFAULT_MAX_EXPIRY_SECONDS, MAX_EXPIRY_WINDOW_SECONDS);
   const botIds = new Set((policy.botIds ?? []).map((id) => id.toLowerCase()));
   return z.object({
