@@ -8,7 +8,7 @@
  *   tsx bench/compare-builds.ts <before-checkout> <after-checkout> [--rounds N] [--quick]
  * e.g. before = a worktree of 7f2125f (main before issue 14), after = this checkout (.).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
@@ -23,8 +23,10 @@ import {
   mixinDouble,
   save,
   USDT,
-  waitFor,
+  type CompareBuildsResult,
+  type CompareRun,
 } from "./lib";
+import { startBrokerServer } from "../test/support/broker-process";
 
 const args = process.argv.slice(2);
 const dirs = args.filter((a) => !a.startsWith("--") && !/^\d+$/.test(a)).map((d) => path.resolve(d));
@@ -47,29 +49,23 @@ const body = () =>
 const url = `http://127.0.0.1:${PORT}/mixpay/create_order`;
 
 const emu = await mixinDouble();
-const runs: {
-  build: string;
-  round: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  cpuMsPerRequest: number;
-  loadAvg: number;
-}[] = [];
+const runs: CompareRun[] = [];
 try {
   // Round -1 warms the machine for both builds (PostgreSQL's caches, autovacuum after an earlier benchmark) and is not counted.
   for (let round = -1; round < rounds; round++)
     for (const b of builds) {
       const db = await freshDatabase("bench_compare");
-      const child = spawn(process.execPath, [path.join(b.dir, "dist", "serve.mjs")], {
-        cwd: b.dir,
+      const child = await startBrokerServer({
+        port: PORT,
+        dir: b.dir,
         env: brokerEnv(db.url, PORT, emu),
         stdio: ["ignore", "ignore", "inherit"],
+      }).catch(async (e: unknown) => {
+        await db.drop();
+        throw e;
       });
       const fresh = keepBalancesFresh(db.url);
       try {
-        await waitFor(`http://127.0.0.1:${PORT}/api/health`);
         const sql = postgres(db.url, { max: 1, onnotice: () => {} });
         await sql`update balances set balance = 100000000, synced_at = now() where asset_id = ${USDT}`;
         await sql`update assets set max_usdt = 1000000`;
@@ -116,7 +112,7 @@ const pairRatios = Array.from({ length: rounds }, (_, round) => {
   const [a, z] = builds.map((b) => runs.find((r) => r.build === b.name && r.round === round)!.rps);
   return Number((z! / a!).toFixed(2));
 });
-const out = {
+const out: CompareBuildsResult = {
   when: new Date().toISOString(),
   durationS,
   builds: summary.map(({ name, commit, medianRps, medianCpuMs }) => ({ name, commit, medianRps, medianCpuMs })),

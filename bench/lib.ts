@@ -111,6 +111,26 @@ export interface InstancesRow {
   exact: boolean;
 }
 
+/** One build's saturated round in bench/compare-builds.ts, and what it writes (read by report.ts). */
+export interface CompareRun {
+  build: string;
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuMsPerRequest: number;
+  loadAvg: number;
+}
+export interface CompareBuildsResult {
+  when: string;
+  durationS: number;
+  builds: { name: string; commit: string; medianRps: number; medianCpuMs: number }[];
+  runs: CompareRun[];
+  pairRatios: number[];
+  medianRatio: number;
+}
+
 export interface LoadResult {
   label: string;
   targetRps: number | "max";

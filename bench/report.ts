@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { InstancesRow, LoadResult } from "./lib";
+import type { CompareBuildsResult, InstancesRow, LoadResult } from "./lib";
 import { RESULTS } from "./lib";
 import { settlementSection, type SettlementRun } from "./report-settlement";
 
@@ -22,23 +22,7 @@ const load = read<{
   appToCeiling?: number;
   saturationRounds?: { label: string; round: number; rps: number }[];
 }>("mixpay-load");
-const compare = read<{
-  when: string;
-  durationS: number;
-  builds: { name: string; commit: string; medianRps: number; medianCpuMs: number }[];
-  runs: {
-    build: string;
-    round: number;
-    rps: number;
-    p50: number;
-    p99: number;
-    errors: number;
-    cpuMsPerRequest: number;
-    loadAvg: number;
-  }[];
-  pairRatios: number[];
-  medianRatio: number;
-}>("compare-builds");
+const compare = read<CompareBuildsResult>("compare-builds");
 const contention = read<{
   rows: {
     concurrent: number;

@@ -38,14 +38,23 @@ export function loopbackBrokerEnv(opts: {
   };
 }
 
-/** Spawns `node dist/serve.mjs` with exactly `env` (pass process.env in yourself if the child should inherit it). */
+/**
+ * Spawns `node dist/serve.mjs` with exactly `env` (pass process.env in yourself if the child should
+ * inherit it). `dir`: another checkout's build (bench/compare-builds.ts), run from that folder.
+ */
 export function spawnBrokerServer(opts: {
   env: NodeJS.ProcessEnv;
   nodeArgs?: string[];
   stdio?: StdioOptions;
+  dir?: string;
 }): ChildProcess {
-  if (!existsSync(SERVE)) throw new Error(`${SERVE} is missing: run \`npm run build\` first`);
-  return spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVE], { env: opts.env, stdio: opts.stdio ?? "pipe" });
+  const serve = path.join(opts.dir ?? "", SERVE);
+  if (!existsSync(serve)) throw new Error(`${serve} is missing: run \`npm run build\` first`);
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), serve], {
+    env: opts.env,
+    stdio: opts.stdio ?? "pipe",
+    ...(opts.dir ? { cwd: opts.dir } : {}),
+  });
 }
 
 /** Polls `url` until it answers 2xx. */
@@ -73,6 +82,7 @@ export async function startBrokerServer(opts: {
   nodeArgs?: string[];
   stdio?: StdioOptions;
   timeoutMs?: number;
+  dir?: string;
 }): Promise<ChildProcess> {
   const child = spawnBrokerServer(opts);
   const exited = new Promise<never>((_, reject) =>
